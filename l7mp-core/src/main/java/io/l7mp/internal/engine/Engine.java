@@ -1,0 +1,644 @@
+package io.l7mp.internal.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.ClusterInfo;
+import io.l7mp.ConfigException;
+import io.l7mp.ConflictException;
+import io.l7mp.EndpointInfo;
+import io.l7mp.L7mpException;
+import io.l7mp.ListenerInfo;
+import io.l7mp.NotFoundException;
+import io.l7mp.SessionEvent;
+import io.l7mp.SessionInfo;
+import io.l7mp.Stats;
+import io.l7mp.internal.config.ConfigMapper;
+import io.l7mp.internal.engine.Entries.ClusterEntry;
+import io.l7mp.internal.engine.Entries.EndpointEntry;
+import io.l7mp.internal.engine.Entries.ListenerEntry;
+import io.l7mp.internal.engine.Entries.RouteEntry;
+import io.l7mp.internal.engine.Entries.RuleEntry;
+import io.l7mp.internal.engine.Entries.RuleListEntry;
+import io.l7mp.spec.AdminSpec;
+import io.l7mp.spec.ClusterSpec;
+import io.l7mp.spec.Config;
+import io.l7mp.spec.ListenerSpec;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.RouteSpec;
+import io.l7mp.spec.RuleListSpec;
+import io.l7mp.spec.RuleSpec;
+import io.l7mp.spi.ClusterContext;
+import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
+import io.l7mp.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registries and their one writer. Every change runs on the control thread against a private copy of the state
+ * ({@link Txn}) and is published as a whole; readers and the data path see immutable {@link State} snapshots.
+ */
+public final class Engine {
+    private static final Logger logger = LoggerFactory.getLogger(Engine.class);
+    /** How long a listener may take to bind. */
+    private static final long START_TIMEOUT_SECONDS = 10;
+
+    private final ConfigMapper mapper;
+    private final TransportImpl transport;
+    private final boolean ownsGroup;
+    private volatile State state = State.EMPTY;
+    private volatile AdminSpec admin = AdminSpec.DEFAULT;
+    private final ConcurrentHashMap<String, SessionImpl> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> ids = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Consumer<SessionEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final ExecutorService control;
+    private volatile boolean closed;
+
+    public Engine(ConfigMapper mapper, TransportImpl transport, boolean ownsGroup) {
+        this.mapper = mapper;
+        this.transport = transport;
+        this.ownsGroup = ownsGroup;
+        this.control = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "l7mp-control");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ConfigMapper mapper() {
+        return mapper;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    State state() {
+        return state;
+    }
+
+    public AdminSpec admin() {
+        return admin;
+    }
+
+    int nextId(String kind) {
+        return ids.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    // ------------------------------------------------------------------ whole configs
+
+    /** Checks a whole config without creating anything; throws {@link ConfigException} naming the bad field. */
+    public static void validate(ConfigMapper mapper, Config cfg) {
+        final Engine dry = new Engine(mapper, new TransportImpl("none", false, null), false);
+        try {
+            dry.load(new Txn(dry, State.EMPTY, true), cfg);
+        } finally {
+            dry.control.shutdown();
+        }
+    }
+
+    /** Applies a whole config as one change (clusters, listeners, rulelists, rules, routes, as l7mp orders them). */
+    public CompletableFuture<Void> apply(Config cfg) {
+        return change(t -> {
+            load(t, cfg);
+            if (cfg.admin() != null) {
+                admin = cfg.admin();
+            }
+        });
+    }
+
+    private void load(Txn t, Config cfg) {
+        try {
+            for (int i = 0; i < cfg.clusters().size(); i++) {
+                t.addCluster(cfg.clusters().get(i), false, "clusters[" + i + "]", null);
+            }
+            for (int i = 0; i < cfg.listeners().size(); i++) {
+                t.addListener(cfg.listeners().get(i), false, "listeners[" + i + "]");
+            }
+            for (int i = 0; i < cfg.rulelists().size(); i++) {
+                t.addRuleList(cfg.rulelists().get(i), false, "rulelists[" + i + "]", null);
+            }
+            for (int i = 0; i < cfg.rules().size(); i++) {
+                t.addRule(cfg.rules().get(i), false, "rules[" + i + "]", null);
+            }
+            for (int i = 0; i < cfg.routes().size(); i++) {
+                t.addRoute(cfg.routes().get(i), false, "routes[" + i + "]", null);
+            }
+        } catch (final ConflictException e) {
+            throw new ConfigException("", e.getMessage(), e);
+        }
+        if (cfg.adminOrDefault().isStrict() || mapper.strict()) {
+            checkReferences(t);
+        }
+    }
+
+    /** Strict mode: every name a listener, rule or route refers to must exist. */
+    private static void checkReferences(Txn t) {
+        for (final ListenerEntry l : t.listeners.values()) {
+            if (!t.rulelists.containsKey(l.ruleList())) {
+                throw new ConfigException("listeners." + l.name() + ".rules", "rulelist \"" + l.ruleList()
+                        + "\" not found");
+            }
+        }
+        for (final RuleListEntry rl : t.rulelists.values()) {
+            for (final String r : rl.ruleNames()) {
+                if (!t.rules.containsKey(r)) {
+                    throw new ConfigException("rulelists." + rl.spec().name() + ".rules", "rule \"" + r
+                            + "\" not found");
+                }
+            }
+        }
+        for (final RuleEntry r : t.rules.values()) {
+            final String route = r.routeName();
+            if (route != null && !t.routes.containsKey(route)) {
+                throw new ConfigException("rules." + r.spec().name() + ".action.route", "route \"" + route
+                        + "\" not found");
+            }
+        }
+        for (final RouteEntry r : t.routes.values()) {
+            final List<String> cs = new ArrayList<>(r.ingress());
+            cs.add(r.destination());
+            cs.addAll(r.egress());
+            for (final String c : cs) {
+                if (!t.clusters.containsKey(c)) {
+                    throw new ConfigException("routes." + r.name(), "cluster \"" + c + "\" not found");
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    /** Runs one change on the control thread; the future fails with the typed error and nothing changed. */
+    public CompletableFuture<Void> change(Consumer<Txn> body) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new L7mpException("the proxy is closed"));
+        }
+        return CompletableFuture.runAsync(() -> {
+            final Txn t = new Txn(this, state, false);
+            try {
+                body.accept(t);
+                commit(t);
+            } catch (final RuntimeException e) {
+                for (final ClusterEntry c : t.addedClusters) {
+                    closeQuietly(c);
+                }
+                throw e;
+            }
+        }, control);
+    }
+
+    public CompletableFuture<Void> addListener(ListenerSpec spec) {
+        return change(t -> t.addListener(spec, false, "listener"));
+    }
+
+    public CompletableFuture<Void> addCluster(ClusterSpec spec) {
+        return change(t -> t.addCluster(spec, false, "cluster", null));
+    }
+
+    public CompletableFuture<Void> addEndpoint(String cluster, io.l7mp.spec.EndpointSpec spec) {
+        return change(t -> t.addEndpoint(cluster, spec, "endpoint"));
+    }
+
+    public CompletableFuture<Void> addRuleList(RuleListSpec spec) {
+        return change(t -> t.addRuleList(spec, false, "rulelist", null));
+    }
+
+    public CompletableFuture<Void> addRule(RuleSpec spec) {
+        return change(t -> t.addRule(spec, false, "rule", null));
+    }
+
+    public CompletableFuture<Void> addRoute(RouteSpec spec) {
+        return change(t -> t.addRoute(spec, false, "route", null));
+    }
+
+    public CompletableFuture<Void> replaceRoute(RouteSpec spec) {
+        return change(t -> t.replaceRoute(spec, "route"));
+    }
+
+    public CompletableFuture<Void> addRuleToRuleList(String list, int position, io.l7mp.spec.Ref<RuleSpec> rule) {
+        return change(t -> t.addRuleToRuleList(list, position, rule, "rule"));
+    }
+
+    public CompletableFuture<Void> setAdmin(AdminSpec a) {
+        return CompletableFuture.runAsync(() -> admin = a.withVersion(admin.version()), control);
+    }
+
+    private void commit(Txn t) {
+        final List<ListenerEntry> started = new ArrayList<>();
+        for (int i = 0; i < t.addedListeners.size(); i++) {
+            final ListenerEntry l = t.addedListeners.get(i);
+            if (t.listeners.get(l.name()) != l || l.impl == null) {
+                continue;
+            }
+            try {
+                l.impl.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                started.add(l);
+            } catch (final InterruptedException | ExecutionException | TimeoutException | CompletionException e) {
+                for (final ListenerEntry s : started) {
+                    s.impl.close();
+                }
+                l.impl.close();
+                final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
+                        ? e.getCause() : e;
+                throw new ConfigException(t.addedListenerPaths.get(i) + ".spec", "cannot listen: "
+                        + (c == null ? e : c.getMessage()), e);
+            }
+        }
+        state = t.toState();
+        for (final ListenerEntry l : t.removedListeners) {
+            if (l.impl != null) {
+                l.impl.close();
+            }
+        }
+        for (final ClusterEntry c : t.removedClusters) {
+            if (state.clusters().get(c.name()) == null || state.clusters().get(c.name()).impl != c.impl) {
+                closeQuietly(c);
+            }
+        }
+        if (!t.endListenerSessions.isEmpty() || !t.endClusterSessions.isEmpty() || !t.disconnectEndpoints.isEmpty()
+                || !t.reroutes.isEmpty()) {
+            for (final SessionImpl s : sessions.values()) {
+                final boolean end = t.endListenerSessions.contains(s.listener)
+                        || t.endClusterSessions.stream().anyMatch(s::usesCluster);
+                if (end) {
+                    s.loop.execute(() -> s.end(null));
+                } else {
+                    if (!t.disconnectEndpoints.isEmpty()) {
+                        s.loop.execute(() -> s.disconnectEndpoints(t.disconnectEndpoints));
+                    }
+                    final RouteEntry r = s.route();
+                    if (r != null && t.reroutes.contains(r.name())) {
+                        final RouteEntry now = state.routes().get(r.name());
+                        s.loop.execute(() -> s.reroute(now));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(ClusterEntry c) {
+        try {
+            if (c.impl != null) {
+                c.impl.close();
+            }
+        } catch (final RuntimeException e) {
+            logger.warn("cluster {}: error while closing", c.name(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    ListenerContext listenerContext(String name, ProtocolSpec spec) {
+        return new ListenerContext() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ProtocolSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Transport transport() {
+                return transport;
+            }
+
+            @Override
+            public void newSession(String sessionName, ObjectNode metadata, Stage source) {
+                Engine.this.newSession(name, sessionName, metadata, source);
+            }
+        };
+    }
+
+    ClusterContext clusterContext(String name, ProtocolSpec spec) {
+        return new ClusterContext() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ProtocolSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Transport transport() {
+                return transport;
+            }
+        };
+    }
+
+    private void newSession(String listener, String name, ObjectNode metadata, Stage source) {
+        final State s = state;
+        final ListenerEntry l = s.listeners().get(listener);
+        if (l == null || closed) {
+            source.close(new SessionError(503, "listener " + listener + " is gone"));
+            return;
+        }
+        String n = name;
+        SessionImpl session = new SessionImpl(this, n, listener, metadata, source);
+        for (int i = 1; sessions.putIfAbsent(n, session) != null; i++) {
+            n = name + "_" + i;
+            session = new SessionImpl(this, n, listener, metadata, source);
+        }
+        l.counters.sessions.increment();
+        logger.debug("{} new session on listener {}", session, listener);
+        session.start(s, l);
+    }
+
+    void sessionEnded(SessionImpl s, boolean keep) {
+        final ListenerEntry l = state.listeners().get(s.listener);
+        if (l != null) {
+            l.counters.fold(s);
+        }
+        for (final ClusterEntry c : state.clusters().values()) {
+            if (s.uses(c)) {
+                c.counters.fold(s);
+                for (final EndpointEntry e : c.endpoints) {
+                    if (s.usesEndpoint(e.name())) {
+                        e.counters.fold(s);
+                    }
+                }
+            }
+        }
+        final long track = l == null || !keep ? 0 : l.spec.optionsOrDefault().track();
+        if (track > 0 && !closed) {
+            s.loop.schedule(() -> sessions.remove(s.name, s), track, TimeUnit.SECONDS);
+        } else {
+            sessions.remove(s.name, s);
+        }
+    }
+
+    void publish(SessionEvent e) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        for (final Consumer<SessionEvent> c : subscribers) {
+            try {
+                c.accept(e);
+            } catch (final RuntimeException ex) {
+                logger.warn("session event subscriber failed", ex);
+            }
+        }
+    }
+
+    /** Adds a subscriber to every session's events; the returned handle removes it. Called on session loops. */
+    public AutoCloseable subscribe(Consumer<SessionEvent> subscriber) {
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
+    }
+
+    public List<SessionInfo> sessions() {
+        final List<SessionInfo> l = new ArrayList<>();
+        for (final SessionImpl s : sessions.values()) {
+            l.add(s.info());
+        }
+        return l;
+    }
+
+    public SessionInfo session(String name) {
+        final SessionImpl s = sessions.get(name);
+        if (s == null) {
+            throw new NotFoundException("session", name);
+        }
+        return s.info();
+    }
+
+    /** Ends a session; the future completes once it is gone. */
+    public CompletableFuture<Void> deleteSession(String name) {
+        final SessionImpl s = sessions.get(name);
+        if (s == null) {
+            return CompletableFuture.failedFuture(new NotFoundException("session", name));
+        }
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        s.loop.execute(() -> {
+            s.end(null);
+            sessions.remove(s.name, s);
+            done.complete(null);
+        });
+        return done;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    private Stats live(java.util.function.Predicate<SessionImpl> which) {
+        Stats sum = Stats.ZERO;
+        for (final SessionImpl s : sessions.values()) {
+            if (!s.ended() && which.test(s)) {
+                sum = sum.plus(s.stats());
+            }
+        }
+        return sum;
+    }
+
+    public List<ListenerInfo> listeners() {
+        final List<ListenerInfo> l = new ArrayList<>();
+        for (final ListenerEntry e : state.listeners().values()) {
+            l.add(info(e));
+        }
+        return l;
+    }
+
+    public ListenerInfo listener(String name) {
+        final ListenerEntry e = state.listeners().get(name);
+        if (e == null) {
+            throw new NotFoundException("listener", name);
+        }
+        return info(e);
+    }
+
+    private ListenerInfo info(ListenerEntry e) {
+        return new ListenerInfo(e.spec, e.impl == null ? null : e.impl.localAddress(), e.generated,
+                e.counters.snapshot(live(s -> s.listener.equals(e.name()))));
+    }
+
+    public List<ClusterInfo> clusters() {
+        final List<ClusterInfo> l = new ArrayList<>();
+        for (final ClusterEntry e : state.clusters().values()) {
+            l.add(info(e));
+        }
+        return l;
+    }
+
+    public ClusterInfo cluster(String name) {
+        final ClusterEntry e = state.clusters().get(name);
+        if (e == null) {
+            throw new NotFoundException("cluster", name);
+        }
+        return info(e);
+    }
+
+    private ClusterInfo info(ClusterEntry c) {
+        final List<EndpointInfo> eps = new ArrayList<>();
+        for (final EndpointEntry e : c.endpoints) {
+            eps.add(new EndpointInfo(c.name(), e.spec, e.counters.snapshot(live(s -> s.usesEndpoint(e.name())))));
+        }
+        return new ClusterInfo(c.spec, c.generated, c.counters.snapshot(live(s -> s.uses(c))), eps);
+    }
+
+    public EndpointInfo endpoint(String name) {
+        for (final ClusterEntry c : state.clusters().values()) {
+            for (final EndpointEntry e : c.endpoints) {
+                if (e.name().equals(name)) {
+                    return new EndpointInfo(c.name(), e.spec,
+                            e.counters.snapshot(live(s -> s.usesEndpoint(name))));
+                }
+            }
+        }
+        throw new NotFoundException("endpoint", name);
+    }
+
+    public Map<String, RuleListSpec> rulelists() {
+        final Map<String, RuleListSpec> m = new java.util.LinkedHashMap<>();
+        state.rulelists().forEach((k, v) -> m.put(k, v.spec()));
+        return m;
+    }
+
+    public Map<String, RuleSpec> rules() {
+        final Map<String, RuleSpec> m = new java.util.LinkedHashMap<>();
+        state.rules().forEach((k, v) -> m.put(k, v.spec()));
+        return m;
+    }
+
+    public Map<String, RouteSpec> routes() {
+        final Map<String, RouteSpec> m = new java.util.LinkedHashMap<>();
+        state.routes().forEach((k, v) -> m.put(k, v.spec()));
+        return m;
+    }
+
+    /** Returns the running configuration, every object named; it loads back into the same proxy. */
+    public Config config() {
+        final State s = state;
+        final List<ListenerSpec> ls = new ArrayList<>();
+        s.listeners().values().forEach(e -> ls.add(e.spec));
+        final List<ClusterSpec> cs = new ArrayList<>();
+        s.clusters().values().forEach(e -> cs.add(e.spec));
+        final List<RuleListSpec> rls = new ArrayList<>();
+        s.rulelists().values().forEach(e -> rls.add(e.spec()));
+        final List<RuleSpec> rs = new ArrayList<>();
+        s.rules().values().forEach(e -> rs.add(e.spec()));
+        final List<RouteSpec> ros = new ArrayList<>();
+        s.routes().values().forEach(e -> ros.add(e.spec()));
+        return new Config(admin, ls, cs, rls, rs, ros);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Ends every session, stops every listener and cluster, and releases the event loops if they are ours. */
+    public CompletableFuture<Void> close() {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        closed = true;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        control.execute(() -> {
+            final List<CompletableFuture<?>> waits = new ArrayList<>();
+            for (final SessionImpl s : sessions.values()) {
+                final CompletableFuture<Void> f = new CompletableFuture<>();
+                try {
+                    s.loop.execute(() -> {
+                        s.end(null);
+                        f.complete(null);
+                    });
+                    waits.add(f);
+                } catch (final RuntimeException e) {
+                    logger.debug("{} loop already gone", s);
+                }
+            }
+            awaitQuietly(waits);
+            waits.clear();
+            for (final ListenerEntry l : state.listeners().values()) {
+                if (l.impl != null) {
+                    waits.add(l.impl.close());
+                }
+            }
+            awaitQuietly(waits);
+            for (final ClusterEntry c : state.clusters().values()) {
+                closeQuietly(c);
+            }
+            sessions.clear();
+            if (ownsGroup && transport.group() != null) {
+                transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            done.complete(null);
+        });
+        control.shutdown();
+        return done;
+    }
+
+    private static void awaitQuietly(List<CompletableFuture<?>> fs) {
+        try {
+            CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException | TimeoutException e) {
+            logger.debug("close did not finish cleanly: {}", e.toString());
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Exposes the txn operations that only the REST module needs. */
+    public CompletableFuture<Void> deleteListener(String name, boolean recursive) {
+        return change(t -> t.deleteListener(name, recursive));
+    }
+
+    public CompletableFuture<Void> deleteCluster(String name, boolean recursive) {
+        return change(t -> t.deleteCluster(name, recursive));
+    }
+
+    public CompletableFuture<Void> deleteEndpoint(String name, boolean recursive) {
+        return change(t -> t.deleteEndpoint(name, recursive));
+    }
+
+    public CompletableFuture<Void> deleteRuleList(String name, boolean recursive) {
+        return change(t -> t.deleteRuleList(name, recursive));
+    }
+
+    public CompletableFuture<Void> deleteRule(String name, boolean recursive) {
+        return change(t -> t.deleteRule(name, recursive));
+    }
+
+    public CompletableFuture<Void> deleteRuleFromRuleList(String list, String positionOrName, boolean recursive) {
+        return change(t -> t.deleteRuleFromRuleList(list, positionOrName, recursive));
+    }
+
+    public CompletableFuture<Void> deleteRoute(String name, boolean recursive) {
+        return change(t -> t.deleteRoute(name, recursive));
+    }
+
+    /** Returns whether the named object was defined inline (REST dumps mark them). */
+    public boolean isGenerated(String kind, String name) {
+        final State s = state;
+        return switch (kind) {
+            case "listener" -> s.listeners().containsKey(name) && s.listeners().get(name).generated;
+            case "cluster" -> s.clusters().containsKey(name) && s.clusters().get(name).generated;
+            case "rulelist" -> s.rulelists().containsKey(name) && s.rulelists().get(name).generated();
+            case "rule" -> s.rules().containsKey(name) && s.rules().get(name).generated();
+            case "route" -> s.routes().containsKey(name) && s.routes().get(name).generated();
+            default -> false;
+        };
+    }
+
+}

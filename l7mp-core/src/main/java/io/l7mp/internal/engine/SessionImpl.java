@@ -1,0 +1,568 @@
+package io.l7mp.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.SessionEvent;
+import io.l7mp.SessionInfo;
+import io.l7mp.SessionStatus;
+import io.l7mp.StageInfo;
+import io.l7mp.Stats;
+import io.l7mp.internal.engine.Entries.ClusterEntry;
+import io.l7mp.internal.engine.Entries.EndpointEntry;
+import io.l7mp.internal.engine.Entries.ListenerEntry;
+import io.l7mp.internal.engine.Entries.RouteEntry;
+import io.l7mp.internal.engine.Entries.RuleEntry;
+import io.l7mp.internal.engine.Entries.RuleListEntry;
+import io.l7mp.spec.RetrySpec;
+import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
+import io.l7mp.spi.StreamKind;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One data-plane flow: routed once by the rules, its stages connected with the route's retry policy, then data moves
+ * hop to hop on the session's event loop with no copy and no lock. Only the snapshot methods run elsewhere.
+ */
+final class SessionImpl {
+    private static final Logger logger = LoggerFactory.getLogger(SessionImpl.class);
+    private static final int MAX_EVENTS = 32;
+    private static final int MAX_APPLY_DEPTH = 16;
+    private static final Hop[] NONE = new Hop[0];
+    private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
+
+    final Engine engine;
+    final String name;
+    final EventLoop loop;
+    final String listener;
+    final Hop source;
+    private final ObjectNode metadata;
+    private volatile JsonNode published = EMPTY;
+    private volatile SessionStatus status = SessionStatus.INIT;
+    private volatile @Nullable RouteEntry route;
+    private volatile Hop[] ingress = NONE;
+    private volatile Hop[] egress = NONE;
+    private volatile @Nullable Hop destination;
+    private RetrySpec retry = RetrySpec.DEFAULT;
+    private boolean rerouting;
+    private boolean sourceBound;
+    private boolean boundaryWarned;
+    private int connecting;
+    private final ArrayDeque<SessionEvent> events = new ArrayDeque<>();
+
+    // Written on the loop only; read racily for stats.
+    long ingressPackets;
+    long ingressBytes;
+    long egressPackets;
+    long egressBytes;
+    long errors;
+    long retries;
+    long dropped;
+
+    SessionImpl(Engine engine, String name, String listener, ObjectNode metadata, Stage source) {
+        this.engine = engine;
+        this.name = name;
+        this.loop = source.eventLoop();
+        this.listener = listener;
+        this.metadata = metadata;
+        this.source = new Hop(this, Hop.SOURCE, listener);
+        this.source.stage = source;
+        this.source.status = "READY";
+    }
+
+    SessionStatus status() {
+        return status;
+    }
+
+    @Nullable RouteEntry route() {
+        return route;
+    }
+
+    boolean ended() {
+        return status == SessionStatus.FINALIZING || status == SessionStatus.DESTROYED;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    /** Runs the listener's rules and connects the route. On the loop. */
+    void start(State s, ListenerEntry l) {
+        event("INIT", "session created", null);
+        String list = l.ruleList();
+        for (int depth = 0; depth < MAX_APPLY_DEPTH; depth++) {
+            final RuleListEntry rl = s.rulelists().get(list);
+            if (rl == null) {
+                fail(new SessionError(404, "No route for session: rulelist \"" + list + "\" not found"), false);
+                return;
+            }
+            String apply = null;
+            for (final String rn : rl.ruleNames()) {
+                final RuleEntry r = s.rules().get(rn);
+                if (r == null) {
+                    fail(new SessionError(404, "No route for session: rule \"" + rn + "\" not found"), false);
+                    return;
+                }
+                if (!r.matcher().test(metadata)) {
+                    continue;
+                }
+                if (r.rewriter() != null) {
+                    r.rewriter().apply(metadata);
+                }
+                apply = r.spec().action().apply();
+                if (apply == null) {
+                    final String routeName = r.routeName();
+                    final RouteEntry re = routeName == null ? null : s.routes().get(routeName);
+                    if (re == null) {
+                        fail(new SessionError(404, "No route for session: route \"" + routeName + "\" not found"),
+                                false);
+                        return;
+                    }
+                    published = metadata;
+                    event("LOOKUP SUCCESS", "rulelist " + list + ", rule " + rn, routeName);
+                    useRoute(re);
+                    connectAll();
+                    return;
+                }
+                break;
+            }
+            if (apply == null) {
+                fail(new SessionError(404, "No route for session"), false);
+                return;
+            }
+            list = apply;
+        }
+        fail(new SessionError(508, "No route for session: apply nested deeper than " + MAX_APPLY_DEPTH), false);
+    }
+
+    private void useRoute(RouteEntry re) {
+        route = re;
+        retry = re.spec().retryOrDefault();
+        final List<String> in = re.ingress();
+        final List<String> out = re.egress();
+        final Hop[] ing = new Hop[in.size()];
+        for (int i = 0; i < ing.length; i++) {
+            ing[i] = new Hop(this, Hop.INGRESS, in.get(i));
+        }
+        final Hop[] eg = new Hop[out.size()];
+        for (int i = 0; i < eg.length; i++) {
+            eg[i] = new Hop(this, Hop.EGRESS, out.get(i));
+        }
+        final Hop dest = new Hop(this, Hop.DESTINATION, re.destination());
+        // source -> ingress... -> destination -> egress... -> source
+        Hop prev = source;
+        for (final Hop h : ing) {
+            link(prev, h);
+            prev = h;
+        }
+        link(prev, dest);
+        prev = dest;
+        for (final Hop h : eg) {
+            link(prev, h);
+            prev = h;
+        }
+        link(prev, source);
+        ingress = ing;
+        egress = eg;
+        destination = dest;
+    }
+
+    private static void link(Hop from, Hop to) {
+        from.next = to;
+        to.feeder = from;
+    }
+
+    private void connectAll() {
+        final Hop[] ing = ingress;
+        final Hop[] eg = egress;
+        connecting = ing.length + eg.length + 1;
+        final int tries = retry.retryOn().onConnectFailure() ? retry.numRetries() : 0;
+        for (final Hop h : ing) {
+            connect(h, tries);
+        }
+        connect(destination, tries);
+        for (final Hop h : eg) {
+            connect(h, tries);
+        }
+    }
+
+    private void connect(Hop h, int triesLeft) {
+        final int att = ++h.attempt;
+        h.status = "INIT";
+        final ClusterEntry c = engine.state().clusters().get(h.origin);
+        if (c == null || c.impl == null) {
+            attemptFailed(h, att, triesLeft, new SessionError(404, "cluster \"" + h.origin + "\" not found"));
+            return;
+        }
+        h.cluster = c;
+        final Future<Stage> f;
+        if (!c.provider.hasEndpoints()) {
+            f = c.impl.connect(new ConnectRequest(name, loop, null, metadata, retry.timeoutMillis(), source.stage));
+        } else if (c.balancer.fanOut()) {
+            f = fanOut(c, c.balancer.pickAll(metadata));
+        } else {
+            final EndpointEntry e = c.balancer.pick(metadata);
+            if (e == null) {
+                attemptFailed(h, att, triesLeft, new SessionError(404, "No endpoint in cluster " + c.name()));
+                return;
+            }
+            h.endpoint = e;
+            f = c.impl.connect(new ConnectRequest(name, loop, e.spec, metadata, retry.timeoutMillis(), source.stage));
+        }
+        if (f.isDone()) {
+            connectDone(h, att, triesLeft, f, null);
+            return;
+        }
+        final ScheduledFuture<?> timer = loop.schedule(() -> {
+            if (h.attempt == att && !f.isDone()) {
+                attemptFailed(h, att, triesLeft, new SessionError(504, "connect to " + h.origin + " timed out after "
+                        + retry.timeoutMillis() + " ms"));
+            }
+        }, retry.timeoutMillis(), TimeUnit.MILLISECONDS);
+        f.addListener(x -> connectDone(h, att, triesLeft, f, timer));
+    }
+
+    private void connectDone(Hop h, int att, int triesLeft, Future<Stage> f, @Nullable ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (h.attempt != att || ended()) {
+            if (f.isSuccess()) {
+                f.getNow().close(null);
+            }
+            return;
+        }
+        if (f.isSuccess()) {
+            connected(h, f.getNow());
+        } else {
+            attemptFailed(h, att, triesLeft, f.cause());
+        }
+    }
+
+    private Future<Stage> fanOut(ClusterEntry c, List<EndpointEntry> eps) {
+        final Promise<Stage> p = loop.newPromise();
+        if (eps.isEmpty()) {
+            return p.setFailure(new SessionError(404, "No endpoint in cluster " + c.name()));
+        }
+        final List<Stage> ok = new ArrayList<>();
+        final int[] left = {eps.size()};
+        for (final EndpointEntry e : eps) {
+            final ConnectRequest req = new ConnectRequest(name, loop, e.spec, metadata, retry.timeoutMillis(),
+                    source.stage);
+            c.impl.connect(req).addListener(f -> {
+                if (f.isSuccess()) {
+                    ok.add((Stage) f.getNow());
+                }
+                if (--left[0] == 0) {
+                    if (ok.isEmpty()) {
+                        p.tryFailure(f.cause() != null ? f.cause() : new SessionError(502, "fan-out failed"));
+                    } else if (!p.trySuccess(new FanOutStage(loop, ok))) {
+                        ok.forEach(s -> s.close(null));
+                    }
+                }
+            });
+        }
+        return p;
+    }
+
+    private void attemptFailed(Hop h, int att, int triesLeft, Throwable cause) {
+        if (h.attempt != att || ended()) {
+            return;
+        }
+        h.attempt++;
+        if (triesLeft > 0) {
+            retries++;
+            h.status = "RETRYING";
+            event("RETRY", "retrying " + h.origin + " (" + triesLeft + " left)", String.valueOf(cause.getMessage()));
+            loop.schedule(() -> {
+                if (!ended()) {
+                    connect(h, triesLeft - 1);
+                }
+            }, retry.timeoutMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        fail(cause instanceof SessionError se ? se
+                : new SessionError(502, "cannot connect " + h.origin + ": " + cause.getMessage(), cause), true);
+    }
+
+    private void connected(Hop h, Stage stage) {
+        h.stage = stage;
+        h.status = "CONNECTED";
+        if (h.cluster != null) {
+            h.cluster.counters.sessions.increment();
+        }
+        if (h.endpoint != null) {
+            h.endpoint.counters.sessions.increment();
+        }
+        event("CONNECT", "connected " + h.origin, stage.describe());
+        if (status == SessionStatus.INIT || rerouting) {
+            if (--connecting == 0) {
+                pipe();
+            }
+            return;
+        }
+        // A stage came back after a disconnect: put it in place and resume whoever feeds it.
+        h.ready = true;
+        h.status = "READY";
+        stage.bind(h);
+        h.drain();
+        if (h.feeder != null && h.feeder.ready) {
+            h.feeder.stage.setAutoRead(true);
+        }
+        status = SessionStatus.CONNECTED;
+    }
+
+    private void pipe() {
+        rerouting = false;
+        status = SessionStatus.CONNECTED;
+        final List<Hop> hops = hops();
+        for (final Hop h : hops) {
+            h.ready = true;
+            h.status = "READY";
+        }
+        warnOnBoundaryLoss(hops);
+        for (final Hop h : hops) {
+            if (h.stage != null) {
+                h.stage.bind(h);
+            }
+        }
+        if (!sourceBound) {
+            sourceBound = true;
+            source.ready = true;
+            source.stage.bind(source);
+        } else {
+            for (final Hop h : hops) {
+                h.drain();
+            }
+            if (source.stage != null) {
+                source.stage.setAutoRead(true);
+            }
+        }
+    }
+
+    private void warnOnBoundaryLoss(List<Hop> hops) {
+        if (boundaryWarned || source.stage.streamKind() != StreamKind.DATAGRAM) {
+            return;
+        }
+        for (final Hop h : hops) {
+            if (h.stage != null && h.stage.streamKind() == StreamKind.BYTE) {
+                boundaryWarned = true;
+                logger.warn("{} datagram stream from listener {} routed into byte stream {}: message boundaries "
+                        + "are lost", name, listener, h.origin);
+                return;
+            }
+        }
+    }
+
+    private List<Hop> hops() {
+        final List<Hop> l = new ArrayList<>();
+        for (final Hop h : ingress) {
+            l.add(h);
+        }
+        if (destination != null) {
+            l.add(destination);
+        }
+        for (final Hop h : egress) {
+            l.add(h);
+        }
+        return l;
+    }
+
+    // ------------------------------------------------------------------ data path
+
+    /** Moves one message from {@code from}'s stage to the next hop; takes ownership of {@code msg}. */
+    void forward(Hop from, ByteBuf msg) {
+        if (from.role == Hop.SOURCE) {
+            ingressPackets++;
+            ingressBytes += msg.readableBytes();
+        } else if (from.role == Hop.DESTINATION) {
+            egressPackets++;
+            egressBytes += msg.readableBytes();
+        }
+        final Hop n = from.next;
+        if (n != null && n.ready) {
+            final Stage s = n.stage;
+            s.write(msg);
+            if (!s.isWritable()) {
+                from.stage.setAutoRead(false);
+            }
+            return;
+        }
+        if (n == null || ended()) {
+            msg.release();
+            return;
+        }
+        if (!n.enqueue(msg)) {
+            dropped++;
+        }
+        if (from.stage != null && from.stage.streamKind() == StreamKind.BYTE) {
+            from.stage.setAutoRead(false);
+        }
+    }
+
+    /** A stage closed by its peer or failed. */
+    void stageClosed(Hop h, @Nullable Throwable cause) {
+        if (ended() || h.stage == null) {
+            return;
+        }
+        h.stage = null;
+        h.ready = false;
+        h.attempt++;
+        h.status = "DISCONNECTED";
+        event("DISCONNECT", h.origin + " disconnected", cause == null ? null : String.valueOf(cause.getMessage()));
+        if (h.role == Hop.SOURCE) {
+            end(cause);
+            return;
+        }
+        if (retry.retryOn().onDisconnect() && retry.numRetries() > 0 && h.cluster != null
+                && h.cluster.provider.retriable()) {
+            logger.debug("{} stage {} disconnected, reconnecting", name, h.origin);
+            status = SessionStatus.DISCONNECTED;
+            retries++;
+            h.status = "RETRYING";
+            connect(h, retry.numRetries() - 1);
+            return;
+        }
+        end(cause);
+    }
+
+    /** Disconnects the stages that use one of these endpoints, so that they reconnect per the retry policy. */
+    void disconnectEndpoints(Set<String> names) {
+        for (final Hop h : hops()) {
+            if (h.endpoint != null && names.contains(h.endpoint.name()) && h.stage != null) {
+                final Stage s = h.stage;
+                final SessionError why = new SessionError(503, "endpoint " + h.endpoint.name() + " deleted");
+                s.close(why);
+                stageClosed(h, why);
+            }
+        }
+    }
+
+    /** Moves the session onto a changed route: the source stays, every other stage is replaced. */
+    void reroute(RouteEntry re) {
+        if (ended() || status == SessionStatus.INIT) {
+            return;
+        }
+        event("REROUTE", "route " + re.name() + " changed", null);
+        for (final Hop h : hops()) {
+            h.releasePending();
+            h.detach(null);
+        }
+        rerouting = true;
+        useRoute(re);
+        connectAll();
+    }
+
+    private void fail(SessionError cause, boolean keep) {
+        errors++;
+        logger.debug("{} failed: {}", name, cause.getMessage());
+        end(cause, keep);
+    }
+
+    /** Ends the session: every stage closed, counters folded into their owners. Idempotent. On the loop. */
+    void end(@Nullable Throwable cause) {
+        end(cause, true);
+    }
+
+    private void end(@Nullable Throwable cause, boolean keep) {
+        if (ended()) {
+            return;
+        }
+        status = SessionStatus.FINALIZING;
+        event(cause == null ? "END" : "ERROR", cause == null ? "session ended" : "session failed",
+                cause == null ? null : String.valueOf(cause.getMessage()));
+        for (final Hop h : hops()) {
+            h.releasePending();
+            h.detach(cause);
+            h.status = "END";
+        }
+        source.releasePending();
+        source.detach(cause);
+        source.status = "END";
+        status = SessionStatus.DESTROYED;
+        event("DESTROY", "session destroyed", null);
+        engine.sessionEnded(this, keep);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    private void event(String ev, String message, @Nullable String content) {
+        final SessionEvent e = new SessionEvent(name, ev, Instant.now(), message, content);
+        synchronized (events) {
+            if (events.size() == MAX_EVENTS) {
+                events.poll();
+            }
+            events.add(e);
+        }
+        engine.publish(e);
+    }
+
+    boolean uses(ClusterEntry c) {
+        return usesCluster(c.name());
+    }
+
+    boolean usesCluster(String cluster) {
+        for (final Hop h : hops()) {
+            if (h.origin.equals(cluster)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean usesEndpoint(String endpoint) {
+        for (final Hop h : hops()) {
+            if (h.endpoint != null && h.endpoint.name().equals(endpoint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Stats stats() {
+        return new Stats(1, ended() ? 0 : 1, ingressPackets, ingressBytes, egressPackets, egressBytes, errors, retries);
+    }
+
+    SessionInfo info() {
+        final Hop d = destination;
+        final List<SessionEvent> ev;
+        synchronized (events) {
+            ev = List.copyOf(events);
+        }
+        final RouteEntry r = route;
+        return new SessionInfo(name, published, status, listener, r == null ? null : r.name(),
+                stageInfo(source), d == null ? null : stageInfo(d), stageInfos(ingress), stageInfos(egress), stats(),
+                ev);
+    }
+
+    private static List<StageInfo> stageInfos(Hop[] hops) {
+        final List<StageInfo> l = new ArrayList<>(hops.length);
+        for (final Hop h : hops) {
+            l.add(stageInfo(h));
+        }
+        return l;
+    }
+
+    private static StageInfo stageInfo(Hop h) {
+        final Stage s = h.stage;
+        final EndpointEntry e = h.endpoint;
+        return new StageInfo(h.origin, e == null ? null : e.name(), s == null ? "" : s.describe(), h.status);
+    }
+}

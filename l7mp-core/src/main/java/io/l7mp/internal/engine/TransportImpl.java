@@ -1,0 +1,59 @@
+package io.l7mp.internal.engine;
+
+import io.l7mp.spi.Transport;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/** Epoll when the native library loads (and is not disabled with {@code -Dl7mp.transport=nio}), NIO otherwise. */
+public record TransportImpl(String name, boolean isNative, EventLoopGroup group) implements Transport {
+
+    /** Returns true when epoll can be used and the user did not ask for NIO. */
+    public static boolean epollPreferred() {
+        return !"nio".equalsIgnoreCase(System.getProperty("l7mp.transport", "")) && Epoll.isAvailable();
+    }
+
+    /** Creates an event loop group of {@code threads} loops (0: Netty's default, two per core). */
+    public static TransportImpl create(int threads) {
+        final boolean epoll = epollPreferred();
+        final DefaultThreadFactory tf = new DefaultThreadFactory("l7mp", true);
+        final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf,
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return new TransportImpl(epoll ? "epoll" : "nio", epoll, g);
+    }
+
+    /** Wraps a group the application owns, choosing the channel types that fit its I/O handler. */
+    public static TransportImpl wrap(EventLoopGroup group) {
+        final boolean epoll = group instanceof IoEventLoopGroup io && Epoll.isAvailable()
+                && io.isIoType(EpollIoHandler.class);
+        return new TransportImpl(epoll ? "epoll" : "nio", epoll, group);
+    }
+
+    @Override
+    public Class<? extends DatagramChannel> datagramChannelType() {
+        return isNative ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    @Override
+    public Class<? extends ServerSocketChannel> serverSocketChannelType() {
+        return isNative ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    @Override
+    public Class<? extends SocketChannel> socketChannelType() {
+        return isNative ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+}

@@ -1,0 +1,170 @@
+package io.l7mp.spi;
+
+import io.l7mp.UnstableApi;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Stage} over one Netty channel (a TCP connection, a connected UDP socket, ...). The constructor turns off
+ * auto-read, so nothing is read until {@link #bind}; it adds its handler last in the pipeline, where it receives
+ * {@link ByteBuf}s (or {@link DatagramPacket}s, whose content it unwraps).
+ */
+@UnstableApi
+public class ChannelStage implements Stage {
+    /** The pipeline name of the handler this stage adds. */
+    public static final String HANDLER_NAME = "l7mp-stage";
+
+    private final Channel channel;
+    private final StreamKind kind;
+    private @Nullable StageHandler handler;
+    private boolean closed;
+    private boolean notified;
+
+    /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
+    public ChannelStage(Channel channel, StreamKind kind) {
+        this.channel = channel;
+        this.kind = kind;
+        channel.config().setAutoRead(false);
+        channel.pipeline().addLast(HANDLER_NAME, new Inbound());
+    }
+
+    /** Returns the channel. */
+    public Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public StreamKind streamKind() {
+        return kind;
+    }
+
+    @Override
+    public void bind(StageHandler h) {
+        this.handler = h;
+        if (!channel.isActive()) {
+            notifyClose(null);
+            return;
+        }
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public void write(ByteBuf msg) {
+        if (closed) {
+            msg.release();
+            return;
+        }
+        channel.write(msg, channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        if (!closed) {
+            channel.flush();
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void setAutoRead(boolean autoRead) {
+        if (!closed) {
+            channel.config().setAutoRead(autoRead);
+        }
+    }
+
+    @Override
+    public void close(@Nullable Throwable cause) {
+        if (!closed) {
+            closed = true;
+            // Flush first so that what the session forwarded last reaches the peer before the close.
+            channel.flush();
+            channel.close();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return String.valueOf(channel.remoteAddress());
+    }
+
+    /** Tells the handler once that the stage is gone, unless the engine closed it. */
+    protected final void notifyClose(@Nullable Throwable cause) {
+        if (notified || closed) {
+            return;
+        }
+        notified = true;
+        closed = true;
+        final StageHandler h = handler;
+        if (h != null) {
+            h.onClose(cause);
+        }
+    }
+
+    /** Returns the handler, or null before {@link #bind}. */
+    protected final @Nullable StageHandler handler() {
+        return handler;
+    }
+
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            final StageHandler h = handler;
+            final ByteBuf buf;
+            if (msg instanceof ByteBuf b) {
+                buf = b;
+            } else if (msg instanceof DatagramPacket p) {
+                buf = p.content();
+            } else {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (h == null || closed) {
+                buf.release();
+                return;
+            }
+            h.onRead(buf);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            final StageHandler h = handler;
+            if (h != null && !closed) {
+                h.onReadComplete();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            final StageHandler h = handler;
+            if (h != null && !closed) {
+                h.onWritabilityChanged(ctx.channel().isWritable());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            notifyClose(null);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            notifyClose(cause);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.l7mp.spi;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One end of a session inside the proxy: a connection a listener accepted, a connection to an endpoint, or a local
+ * pseudo-protocol. Every method is called on {@link #eventLoop()}, the session's loop, and so are the calls the stage
+ * makes into its {@link StageHandler}.
+ *
+ * <p>Before {@link #bind} a stage delivers nothing (a datagram stage may queue a bounded number of messages and drop
+ * the rest). After {@link #close} it must not call its handler again.
+ */
+public interface Stage {
+    /** Returns the event loop this stage runs on. */
+    EventLoop eventLoop();
+
+    /** Returns whether this stage keeps message boundaries. */
+    StreamKind streamKind();
+
+    /** Sets where this stage delivers what it reads and starts reading. Called once. */
+    void bind(StageHandler handler);
+
+    /** Writes one message without flushing. Takes ownership of {@code msg}, also when the stage is closed. */
+    void write(ByteBuf msg);
+
+    /** Flushes the written messages. */
+    void flush();
+
+    /** Returns false while the stage's outbound buffer is above its high-water mark. */
+    boolean isWritable();
+
+    /** Stops or resumes reading: the engine's backpressure from the stage this one writes into. */
+    void setAutoRead(boolean autoRead);
+
+    /** Closes the stage; idempotent. {@code cause} says why (null: the session ended normally). */
+    void close(@Nullable Throwable cause);
+
+    /** Returns a short description of the peer for session dumps, e.g. {@code 127.0.0.1:5000}. */
+    default String describe() {
+        return "";
+    }
+}

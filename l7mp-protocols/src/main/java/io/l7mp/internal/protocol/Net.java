@@ -1,0 +1,62 @@
+package io.l7mp.internal.protocol;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.spec.EndpointSpec;
+import io.l7mp.spi.SessionError;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.jspecify.annotations.Nullable;
+
+/** Address and metadata helpers shared by the IP protocols. */
+public final class Net {
+    private Net() {
+    }
+
+    /** Returns the address to bind: all interfaces when {@code address} is null. */
+    public static InetSocketAddress bindAddress(@Nullable String address, @Nullable Integer port) {
+        final int p = port == null ? 0 : port;
+        return address == null ? new InetSocketAddress(p) : new InetSocketAddress(address, p);
+    }
+
+    /** Returns an endpoint's remote address: its own port if it has one, else the cluster's. */
+    public static InetSocketAddress remote(@Nullable EndpointSpec endpoint, @Nullable Integer clusterPort) {
+        if (endpoint == null) {
+            throw new SessionError(404, "No endpoint in cluster");
+        }
+        final Integer p = endpoint.spec().port() != null ? endpoint.spec().port() : clusterPort;
+        if (p == null) {
+            throw new SessionError(400, "no port for endpoint " + endpoint.spec().address()
+                    + " (set spec.port on the cluster or the endpoint)");
+        }
+        return new InetSocketAddress(endpoint.spec().address(), p);
+    }
+
+    /** Returns an address as l7mp writes it: the IP without a leading slash. */
+    public static String ip(@Nullable SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            final InetAddress ia = i.getAddress();
+            return ia == null ? i.getHostString() : ia.getHostAddress();
+        }
+        return String.valueOf(a);
+    }
+
+    /** Returns a port, or 0. */
+    public static int port(@Nullable SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i.getPort() : 0;
+    }
+
+    /** Builds {@code {IP: {src_addr, dst_addr}, <L4>: {src_port, dst_port}}}. */
+    public static ObjectNode ipMetadata(String l4, SocketAddress remote, SocketAddress local) {
+        final ObjectNode md = JsonNodeFactory.instance.objectNode();
+        md.putObject("IP").put("src_addr", ip(remote)).put("dst_addr", ip(local));
+        md.putObject(l4).put("src_port", port(remote)).put("dst_port", port(local));
+        return md;
+    }
+
+    /** Returns {@code <raddr>:<rport>-<laddr>:<lport>}, the core of l7mp's session names. */
+    public static String tuple(SocketAddress remote, SocketAddress local) {
+        return ip(remote) + ":" + port(remote) + "-" + ip(local) + ":" + port(local);
+    }
+}

@@ -1,0 +1,177 @@
+package io.l7mp.internal.protocol;
+
+import io.l7mp.protocol.TcpSpec;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spi.ChannelStage;
+import io.l7mp.spi.Cluster;
+import io.l7mp.spi.ClusterContext;
+import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.Listener;
+import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
+import io.l7mp.spi.StreamKind;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. */
+public final class TcpProtocol implements ProtocolProvider {
+    private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
+
+    @Override
+    public String name() {
+        return "TCP";
+    }
+
+    @Override
+    public Class<? extends ProtocolSpec> specType() {
+        return TcpSpec.class;
+    }
+
+    @Override
+    public StreamKind streamKind() {
+        return StreamKind.BYTE;
+    }
+
+    @Override
+    public boolean hasListener() {
+        return true;
+    }
+
+    @Override
+    public boolean hasCluster() {
+        return true;
+    }
+
+    @Override
+    public void validate(ProtocolSpec spec, boolean listener) {
+        final TcpSpec s = (TcpSpec) spec;
+        if (listener && s.port() == null) {
+            throw new IllegalArgumentException("port: missing (expected: 0-65535)");
+        }
+    }
+
+    @Override
+    public Listener newListener(ListenerContext ctx) {
+        return new TcpListener(ctx, (TcpSpec) ctx.spec());
+    }
+
+    @Override
+    public Cluster newCluster(ClusterContext ctx) {
+        final TcpSpec spec = (TcpSpec) ctx.spec();
+        return request -> connect(ctx, spec, request);
+    }
+
+    private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, ConnectRequest r) {
+        final Promise<Stage> p = r.eventLoop().newPromise();
+        final InetSocketAddress remote;
+        try {
+            remote = Net.remote(r.endpoint(), spec.port());
+        } catch (final SessionError e) {
+            return p.setFailure(e);
+        }
+        final ChannelStage[] stage = new ChannelStage[1];
+        final Bootstrap b = new Bootstrap().group(r.eventLoop()).channel(ctx.transport().socketChannelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, r.timeoutMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        stage[0] = new ChannelStage(ch, StreamKind.BYTE);
+                    }
+                });
+        final ChannelFuture cf = spec.bind() == null ? b.connect(remote)
+                : b.connect(remote, Net.bindAddress(spec.bind().address(), spec.bind().port()));
+        cf.addListener(f -> {
+            if (f.isSuccess()) {
+                if (!p.trySuccess(stage[0])) {
+                    cf.channel().close();
+                }
+            } else {
+                final Throwable c = f.cause();
+                p.tryFailure(new SessionError(c instanceof ConnectException ? 502 : 504,
+                        "cannot connect to " + remote + ": " + c.getMessage(), c));
+            }
+        });
+        return p;
+    }
+
+    /** Accepts connections on the proxy's loops; each accepted channel's loop becomes its session's loop. */
+    private static final class TcpListener implements Listener {
+        private final ListenerContext ctx;
+        private final TcpSpec spec;
+        private volatile @Nullable Channel server;
+
+        TcpListener(ListenerContext ctx, TcpSpec spec) {
+            this.ctx = ctx;
+            this.spec = spec;
+        }
+
+        @Override
+        public CompletableFuture<Void> start() {
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
+                    .channel(ctx.transport().serverSocketChannelType())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            accept(ch);
+                        }
+                    });
+            b.bind(Net.bindAddress(spec.address(), spec.port())).addListener((ChannelFuture f) -> {
+                if (f.isSuccess()) {
+                    server = f.channel();
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(f.cause());
+                }
+            });
+            return done;
+        }
+
+        private void accept(SocketChannel ch) {
+            final SocketAddress remote = ch.remoteAddress();
+            final SocketAddress local = ch.localAddress();
+            final ChannelStage stage = new ChannelStage(ch, StreamKind.BYTE);
+            logger.debug("listener {}: connection from {}", ctx.name(), remote);
+            ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
+        }
+
+        @Override
+        public @Nullable SocketAddress localAddress() {
+            final Channel s = server;
+            return s == null ? null : s.localAddress();
+        }
+
+        @Override
+        public CompletableFuture<Void> close() {
+            final Channel s = server;
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            if (s == null) {
+                done.complete(null);
+            } else {
+                s.close().addListener(f -> done.complete(null));
+            }
+            return done;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.l7mp.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.l7mp.spec.ProtocolSpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code protocol: TCP}. As a listener: binds {@code address} (all interfaces when absent) and {@code port}, one
+ * session per connection. As a cluster: connects to each endpoint at {@code port}, from {@code bind} if given.
+ *
+ * @param protocol "TCP"
+ * @param port     the listening port, or the endpoints' port for a cluster
+ * @param address  the listener's bind address
+ * @param bind     cluster: the local address and port to connect from
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TcpSpec(@JsonProperty("protocol") String protocol,
+                      @JsonProperty("port") @Nullable Integer port,
+                      @JsonProperty("address") @Nullable String address,
+                      @JsonProperty("bind") @Nullable HostPort bind) implements ProtocolSpec {
+    public TcpSpec {
+        if (protocol == null) {
+            protocol = "TCP";
+        }
+        Ports.check("port", port);
+    }
+
+    /** Returns a spec on this port, all interfaces. */
+    public static TcpSpec port(int port) {
+        return new TcpSpec("TCP", Ports.check("port", port), null, null);
+    }
+
+    /** Returns a spec bound to this address and port. */
+    public static TcpSpec bind(String address, int port) {
+        return new TcpSpec("TCP", Ports.check("port", port), address, null);
+    }
+}

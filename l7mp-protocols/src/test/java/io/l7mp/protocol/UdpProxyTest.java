@@ -1,0 +1,101 @@
+package io.l7mp.protocol;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.l7mp.L7mp;
+import io.l7mp.SessionInfo;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
+import io.l7mp.testing.UdpEchoServer;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class UdpProxyTest {
+    static String roundTrip(DatagramSocket client, SocketAddress to, String msg) throws Exception {
+        client.setSoTimeout(5_000);
+        final byte[] b = msg.getBytes(US_ASCII);
+        client.send(new DatagramPacket(b, b.length, to));
+        final DatagramPacket reply = new DatagramPacket(new byte[70000], 70000);
+        client.receive(reply);
+        return new String(reply.getData(), 0, reply.getLength(), US_ASCII);
+    }
+
+    static InetSocketAddress local(L7mp proxy, String listener) {
+        return new InetSocketAddress("127.0.0.1", proxy.listener(listener).port());
+    }
+
+    @Test
+    void datagramComesBackThroughEchoCluster() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            assertThat(roundTrip(client, local(proxy, "in"), "ping")).isEqualTo("ping");
+        }
+    }
+
+    @Test
+    void serverModeMakesOneSessionPerSourcePortAndKeepsBoundaries() throws Exception {
+        try (UdpEchoServer echo = new UdpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(UdpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build();
+             DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = local(proxy, "in");
+            assertThat(roundTrip(a, to, "a1")).isEqualTo("a1");
+            assertThat(roundTrip(b, to, "b1")).isEqualTo("b1");
+            assertThat(roundTrip(a, to, "x".repeat(30000))).hasSize(30000);
+            assertThat(proxy.sessions()).hasSize(2);
+            final SessionInfo s = proxy.sessions().stream()
+                    .filter(x -> x.metadata().at("/UDP/src_port").asInt() == a.getLocalPort()).findFirst().orElseThrow();
+            assertThat(s.metadata().at("/IP/src_addr").asText()).isEqualTo("127.0.0.1");
+            assertThat(s.metadata().at("/UDP/dst_port").asInt()).isEqualTo(to.getPort());
+            assertThat(s.name()).startsWith("UDP:127.0.0.1:" + a.getLocalPort() + "-");
+            assertThat(s.stats().ingressPackets()).isEqualTo(2);
+            assertThat(proxy.listener("in").stats().activeSessions()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void singletonModeConnectsToItsPeer() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             L7mp proxy = L7mp.builder()
+                     .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0).withConnect("127.0.0.1",
+                                     peer.getLocalPort()))
+                             .rule(r -> r.route(rt -> rt.destination("echo"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            Await.until(Duration.ofSeconds(5), "the singleton session", () -> proxy.sessions().size() == 1);
+            assertThat(roundTrip(peer, local(proxy, "in"), "hello")).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void idleServerSessionEnds() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0).withIdleTimeout(1))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            roundTrip(client, local(proxy, "in"), "x");
+            assertThat(proxy.sessions()).hasSize(1);
+            Await.until(Duration.ofSeconds(5), "the idle session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+}
