@@ -4,58 +4,58 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * Consistent-hash ring keyed by a metadata value. Each endpoint owns POINTS_PER_WEIGHT * weight virtual nodes whose
- * positions depend only on its id and the node number, so adding or removing one endpoint moves only the keys that
- * endpoint gains or loses, and raising a weight only adds nodes. Sessions without a key get a weighted random pick.
+ * positions are XXH64(id, seed = node number), so adding or removing one endpoint moves only the keys that endpoint
+ * gains or loses, and raising a weight only adds nodes. Sessions without a key get a weighted random pick.
  */
 final class ConsistentHashBalancer<E> extends SingleBalancer<E> {
 
     /** Virtual nodes per unit of weight: about 8% spread error per endpoint, a 160 * 8 byte ring per weight unit. */
     static final int POINTS_PER_WEIGHT = 160;
-    /** Ring size cap (3 MiB of arrays); larger weight sums halve every endpoint's node count until it fits. */
+    /** Ring size cap (2 MiB); larger weight sums halve every endpoint's node count until it fits. */
     static final int MAX_RING_POINTS = 1 << 18;
 
     private final MetadataPath path;
     private final List<E> endpoints;
+    /** Low bits of each ring point that hold the owning endpoint's index. */
+    private final long ownerMask;
+    /**
+     * Sorted ring points. The owner's index replaces the lowest position bits so that a primitive sort builds the ring
+     * fast; moving a point by less than 2^-50 of the ring leaves practically every key where it was.
+     */
     private final long[] ring;
-    private final int[] owners;
     private final Weights.Random random;
 
     ConsistentHashBalancer(final MetadataPath path, final List<E> endpoints, final int[] weights, final String[] ids) {
         this.path = path;
         this.endpoints = endpoints;
         this.random = new Weights.Random(weights);
+        this.ownerMask = endpoints.size() <= 1 ? 0 : -1L >>> Long.numberOfLeadingZeros(endpoints.size() - 1);
         final long[] nodes = nodeCounts(weights);
         long total = 0;
         for (final long count : nodes) {
             total += count;
         }
-        final Node[] all = new Node[(int) total];
+        final long[] points = new long[(int) total];
         int next = 0;
         for (int i = 0; i < nodes.length; i++) {
             final byte[] id = ids[i].getBytes(StandardCharsets.UTF_8);
             for (int v = 0; v < nodes[i]; v++) {
-                all[next++] = new Node(Xxh64.hash(id, v), i);
+                points[next++] = Xxh64.hash(id, v) & ~ownerMask | i;
             }
         }
-        // Ties (64-bit collisions or duplicate ids) go to the lower cluster index so that every instance agrees.
-        Arrays.sort(all, Comparator.comparingLong(Node::point).thenComparingInt(Node::owner));
+        Arrays.sort(points);
+        // Equal positions (duplicate ids, or collisions) keep the lowest cluster index so that every instance agrees.
         int size = 0;
-        final long[] points = new long[all.length];
-        final int[] owner = new int[all.length];
-        for (final Node node : all) {
-            if (size == 0 || points[size - 1] != node.point()) {
-                points[size] = node.point();
-                owner[size] = node.owner();
-                size++;
+        for (final long point : points) {
+            if (size == 0 || (points[size - 1] & ~ownerMask) != (point & ~ownerMask)) {
+                points[size++] = point;
             }
         }
         this.ring = Arrays.copyOf(points, size);
-        this.owners = Arrays.copyOf(owner, size);
     }
 
     /** Returns each endpoint's virtual node count, halved together (rounding up) while the ring would be too big. */
@@ -85,7 +85,7 @@ final class ConsistentHashBalancer<E> extends SingleBalancer<E> {
         if (key == null) {
             return endpoints.get(random.next());
         }
-        return endpoints.get(owners[slot(Xxh64.hash(key, 0))]);
+        return endpoints.get((int) (ring[slot(Xxh64.hash(key, 0))] & ownerMask));
     }
 
     /** Returns the ring slot owning hash h: the first point at or after h, wrapping around past the last. */
@@ -105,8 +105,5 @@ final class ConsistentHashBalancer<E> extends SingleBalancer<E> {
     @Override
     public String toString() {
         return "ConsistentHash[key=" + path + ", endpoints=" + endpoints.size() + ", ring=" + ring.length + "]";
-    }
-
-    private record Node(long point, int owner) {
     }
 }
