@@ -16,7 +16,17 @@ public final class UdpEchoServer implements AutoCloseable {
     private volatile int received;
 
     public UdpEchoServer(String address, String prefix) throws IOException {
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0));
+        this(new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0)), prefix);
+    }
+
+    /** Returns a server bound to this address and port. */
+    public static UdpEchoServer at(String address, int port, String prefix) throws IOException {
+        return new UdpEchoServer(new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port)),
+                prefix);
+    }
+
+    private UdpEchoServer(DatagramSocket socket, String prefix) {
+        this.socket = socket;
         this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
         this.thread = new Thread(this::run, "udp-echo-" + socket.getLocalPort());
         thread.setDaemon(true);

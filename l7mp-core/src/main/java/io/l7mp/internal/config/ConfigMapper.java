@@ -61,7 +61,8 @@ public final class ConfigMapper {
         this.json = configure(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build());
         this.yaml = configure(YAMLMapper.builder(YAMLFactory.builder()
                         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build()).build());
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build()).build());
     }
 
     public ProtocolRegistry registry() {
@@ -134,7 +135,9 @@ public final class ConfigMapper {
         if (FIELD_FIRST.matcher(msg).matches()) {
             final int colon = msg.indexOf(": ");
             final String field = msg.substring(0, colon);
-            final String path = prefix.isEmpty() ? field : prefix + "." + field;
+            // A record's message names its own field, which a Jackson path may already end with.
+            final String path = prefix.isEmpty() ? field
+                    : prefix.equals(field) || prefix.endsWith("." + field) ? prefix : prefix + "." + field;
             return new ConfigException(path, msg.substring(colon + 2), e);
         }
         return new ConfigException(prefix, msg, e);

@@ -364,6 +364,7 @@ final class SessionImpl {
         for (final Hop h : hops) {
             if (h.stage != null && h.stage.streamKind() == StreamKind.BYTE) {
                 boundaryWarned = true;
+                event("WARNING", "datagram stream routed into byte stream " + h.origin, "message boundaries are lost");
                 logger.warn("{} datagram stream from listener {} routed into byte stream {}: message boundaries "
                         + "are lost", name, listener, h.origin);
                 return;

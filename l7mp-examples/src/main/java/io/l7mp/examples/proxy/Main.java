@@ -1,0 +1,139 @@
+package io.l7mp.examples.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The standalone proxy, with l7mp's flags: {@code -c FILE} (YAML when it ends in .yaml/.yml, else JSON), {@code -l
+ * LEVEL} (overrides {@code admin.log_level}), {@code -s} (strict validation). Logs go to stderr; SIGTERM and SIGINT
+ * close it cleanly. Exit status 1 when the config cannot be loaded or a listener cannot bind, 2 for bad flags.
+ */
+public final class Main {
+    /** l7mp's log levels mapped onto SLF4J's. */
+    private static final Map<String, String> LEVELS = Map.of("silly", "trace", "trace", "trace", "verbose", "debug",
+            "debug", "debug", "info", "info", "notice", "info", "warn", "warn", "error", "error", "silent", "off");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.err));
+    }
+
+    static int run(String[] args, PrintStream err) throws Exception {
+        String config = null;
+        String level = null;
+        boolean strict = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-c", "--config" -> config = i + 1 < args.length ? args[++i] : null;
+                case "-l", "--log-level" -> level = i + 1 < args.length ? args[++i] : null;
+                case "-s", "--strict" -> strict = true;
+                case "-h", "--help" -> {
+                    usage(System.out);
+                    return 0;
+                }
+                default -> {
+                    err.println("l7mp: unknown argument: " + args[i]);
+                    usage(err);
+                    return 2;
+                }
+            }
+        }
+        if (config == null) {
+            err.println("l7mp: missing -c FILE");
+            usage(err);
+            return 2;
+        }
+        final Path file = Path.of(config);
+        if (!Files.isReadable(file)) {
+            err.println("l7mp: cannot read config file " + file);
+            return 1;
+        }
+        if (level == null) {
+            level = peekLogLevel(file);
+        }
+        if (level != null) {
+            final String slf = LEVELS.get(level.toLowerCase(Locale.ROOT));
+            if (slf == null) {
+                err.println("l7mp: unknown log level \"" + level + "\" (expected: one of " + LEVELS.keySet() + ")");
+                return 2;
+            }
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", slf);
+        }
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        // Loggers are created only after the level is set: slf4j-simple reads it once.
+        return Proxy.run(file, strict, err);
+    }
+
+    /** Reads admin.log_level before anything logs, so that the config's level applies from the first line. */
+    private static String peekLogLevel(Path file) {
+        try {
+            final String n = file.getFileName().toString();
+            final ObjectMapper m = n.endsWith(".yaml") || n.endsWith(".yml") ? new YAMLMapper() : new ObjectMapper();
+            final JsonNode l = m.readTree(file.toFile()).path("admin").path("log_level");
+            return l.isTextual() ? l.asText() : null;
+        } catch (final Exception e) {
+            return null;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("""
+                usage: java -jar l7mp-proxy.jar -c CONFIG [-l LEVEL] [-s]
+
+                  -c, --config FILE     l7mp static config (YAML if it ends in .yaml or .yml, else JSON)
+                  -l, --log-level LEVEL silly|verbose|info|notice|warn|error|silent (overrides admin.log_level)
+                  -s, --strict          reject unknown fields and dangling references
+                  -h, --help            this text
+
+                The proxy runs until SIGTERM or SIGINT. Logs go to stderr.""");
+    }
+
+    /** Holds everything that logs, so that no logger exists before the level is set. */
+    static final class Proxy {
+        private Proxy() {
+        }
+
+        static int run(Path file, boolean strict, PrintStream err) throws InterruptedException {
+            final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(Main.class);
+            final io.l7mp.L7mp proxy;
+            try {
+                final io.l7mp.spec.Config cfg = io.l7mp.spec.ConfigCodec.defaults().strict(strict).read(file);
+                proxy = io.l7mp.L7mp.builder().config(cfg).strict(strict || cfg.adminOrDefault().isStrict()).build();
+            } catch (final io.l7mp.L7mpException | java.io.UncheckedIOException e) {
+                err.println("l7mp: " + file + ": " + e.getMessage());
+                return 1;
+            }
+            final CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                logger.info("shutting down");
+                proxy.close();
+                stopped.countDown();
+            }, "l7mp-shutdown"));
+            try {
+                proxy.start().get(30, TimeUnit.SECONDS);
+            } catch (final Exception e) {
+                final Throwable c = e.getCause() != null ? e.getCause() : e;
+                err.println("l7mp: " + file + ": " + c.getMessage());
+                return 1;
+            }
+            for (final io.l7mp.ListenerInfo l : proxy.listeners()) {
+                logger.info("listener {} ({}) on {}", l.name(), l.spec().spec().protocol(), l.localAddress());
+            }
+            logger.info("l7mp {} running on {} with {} listener(s), {} cluster(s)", io.l7mp.L7mp.VERSION,
+                    proxy.transport().name(), proxy.listeners().size(), proxy.clusters().size());
+            stopped.await();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.l7mp.protocol;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.l7mp.L7mp;
+import io.l7mp.SessionInfo;
+import io.l7mp.spec.RetryOn;
+import io.l7mp.spec.RouteSpec;
+import io.l7mp.spec.Ref;
+import io.l7mp.testing.Await;
+import io.l7mp.testing.TcpEchoServer;
+import io.l7mp.testing.UdpEchoServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TcpProxyTest {
+    static String exchange(Socket s, String msg) throws IOException {
+        s.setSoTimeout(5_000);
+        s.getOutputStream().write(msg.getBytes(US_ASCII));
+        s.getOutputStream().flush();
+        final byte[] buf = new byte[msg.length() + 64];
+        int got = 0;
+        final InputStream in = s.getInputStream();
+        while (got < msg.length()) {
+            final int n = in.read(buf, got, buf.length - got);
+            if (n < 0) {
+                break;
+            }
+            got += n;
+        }
+        return new String(buf, 0, got, US_ASCII);
+    }
+
+    static Socket connect(L7mp proxy, String listener) throws IOException {
+        return new Socket("127.0.0.1", proxy.listener(listener).port());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void bytesGoThroughToATcpBackendAndBack() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                assertThat(exchange(s, "hello")).isEqualTo("hello");
+                final String big = "y".repeat(1 << 20);
+                assertThat(exchange(s, big)).isEqualTo(big);
+                final SessionInfo info = proxy.sessions().get(0);
+                assertThat(info.name()).startsWith("TCP:127.0.0.1:" + s.getLocalPort());
+                assertThat(info.metadata().at("/TCP/src_port").asInt()).isEqualTo(s.getLocalPort());
+                assertThat(info.destination().endpoint()).isNotNull();
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+            assertThat(proxy.cluster("up").stats().ingressBytes()).isEqualTo(5 + (1 << 20));
+        }
+    }
+
+    @Test
+    void deletingASessionClosesTheClient() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                assertThat(exchange(s, "x")).isEqualTo("x");
+                proxy.deleteSession(proxy.sessions().get(0).name()).get(5, SECONDS);
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+                assertThat(proxy.sessions()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void retryReachesABackendThatComesUpLate() throws Exception {
+        final int port = freePort();
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(port)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(10)
+                                .timeout(Duration.ofMillis(200)))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            proxy.subscribe(e -> events.add(e.event()));
+            try (Socket s = connect(proxy, "in")) {
+                s.getOutputStream().write("early".getBytes(US_ASCII));
+                Await.until(Duration.ofSeconds(5), "a retry", () -> events.contains("RETRY"));
+                try (TcpEchoServer late = new TcpEchoServer(port, "")) {
+                    assertThat(exchange(s, "")).isEmpty();
+                    final byte[] b = new byte[5];
+                    s.setSoTimeout(5_000);
+                    int got = 0;
+                    while (got < 5) {
+                        got += s.getInputStream().read(b, got, 5 - got);
+                    }
+                    assertThat(new String(b, US_ASCII)).isEqualTo("early");
+                    assertThat(late.accepted()).isEqualTo(1);
+                    assertThat(proxy.sessions().get(0).stats().retries()).isPositive();
+                }
+            }
+        }
+    }
+
+    @Test
+    void retryOnNeverFailsFastAndKeepsNothing() throws Exception {
+        final int port = freePort();
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(port)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                s.setSoTimeout(1_000);
+                final long t0 = System.nanoTime();
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            }
+            Await.until(Duration.ofSeconds(2), "no session left", () -> proxy.sessions().isEmpty());
+            assertThat(proxy.listener("in").stats().errors()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void disconnectedBackendIsReconnectedWithRetryOnDisconnect() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer(0, "");
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.DISCONNECT).numRetries(3)
+                                     .timeout(Duration.ofMillis(500)))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                assertThat(exchange(s, "one")).isEqualTo("one");
+                echo.dropConnections();
+                Await.until(Duration.ofSeconds(5), "a reconnect", () -> echo.accepted() == 2);
+                Await.until(Duration.ofSeconds(5), "the session to be connected again",
+                        () -> proxy.sessions().get(0).status() == io.l7mp.SessionStatus.CONNECTED);
+                assertThat(exchange(s, "two")).isEqualTo("two");
+            }
+        }
+    }
+
+    @Test
+    void changingARouteReroutesLiveSessions() throws Exception {
+        try (UdpEchoServer a = new UdpEchoServer("127.0.0.1", "A:");
+             UdpEchoServer b = new UdpEchoServer("127.0.0.1", "B:");
+             L7mp proxy = L7mp.builder()
+                     .cluster("a", c -> c.spec(UdpSpec.port(a.port())).endpoint("127.0.0.1"))
+                     .cluster("b", c -> c.spec(UdpSpec.port(b.port())).endpoint("127.0.0.1"))
+                     .route("r", rt -> rt.destination("a"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0)).rule(r -> r.route("r")))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = UdpProxyTest.local(proxy, "in");
+            assertThat(UdpProxyTest.roundTrip(client, to, "1")).isEqualTo("A:1");
+            final String session = proxy.sessions().get(0).name();
+            proxy.replaceRoute(new RouteSpec("r", Ref.to("b"), null, null, null)).get(5, SECONDS);
+            Await.until(Duration.ofSeconds(5), "the session on the new route",
+                    () -> "b".equals(proxy.session(session).destination().origin())
+                            && proxy.session(session).status() == io.l7mp.SessionStatus.CONNECTED);
+            assertThat(UdpProxyTest.roundTrip(client, to, "2")).isEqualTo("B:2");
+            assertThat(proxy.sessions()).extracting(SessionInfo::name).containsExactly(session);
+        }
+    }
+
+    @Test
+    void udpIntoTcpWarnsOncePerSessionThatBoundariesAreLost() throws Exception {
+        try (TcpEchoServer echo = new TcpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            assertThat(UdpProxyTest.roundTrip(client, UdpProxyTest.local(proxy, "in"), "dgram")).isEqualTo("dgram");
+            UdpProxyTest.roundTrip(client, UdpProxyTest.local(proxy, "in"), "again");
+            assertThat(proxy.sessions().get(0).events()).filteredOn(e -> e.event().equals("WARNING")).hasSize(1)
+                    .first().satisfies(e -> assertThat(e.content()).contains("boundaries"));
+        }
+    }
+}
