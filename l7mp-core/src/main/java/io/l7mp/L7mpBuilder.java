@@ -125,7 +125,7 @@ public final class L7mpBuilder {
         return this;
     }
 
-    /** Sets how many event loops the proxy creates (default: Netty's, two per core). */
+    /** Sets how many event loops the proxy creates (default: one per core). */
     public L7mpBuilder threads(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("threads: " + n + " (expected: >= 0)");

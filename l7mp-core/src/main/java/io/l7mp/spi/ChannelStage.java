@@ -128,7 +128,7 @@ public class ChannelStage implements Stage {
             if (msg instanceof ByteBuf b) {
                 buf = b;
             } else if (msg instanceof DatagramPacket p) {
-                buf = p.content();
+                buf = Buffers.compact(p.content());
             } else {
                 ReferenceCountUtil.release(msg);
                 return;

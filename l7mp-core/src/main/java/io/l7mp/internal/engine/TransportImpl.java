@@ -26,9 +26,11 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
         return !"nio".equalsIgnoreCase(System.getProperty("l7mp.transport", "")) && Epoll.isAvailable();
     }
 
-    /** Creates an event loop group of {@code threads} loops (0: Netty's default, two per core). */
+    /** Creates an event loop group of {@code threads} loops (0: one per core). */
     public static TransportImpl create(int threads) {
         final boolean epoll = epollPreferred();
+        // One loop per core: a session never leaves its loop, so more loops than cores only add switching.
+        threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         final DefaultThreadFactory tf = new DefaultThreadFactory("l7mp", true);
         final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());

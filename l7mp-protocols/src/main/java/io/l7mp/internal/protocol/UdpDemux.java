@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol;
 
+import io.l7mp.spi.Buffers;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
@@ -93,13 +94,13 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
             }
             p = new Peer(from);
             peers.put(from, p);
-            p.receive(packet.content());
+            p.receive(Buffers.compact(packet.content()));
             final InetSocketAddress local = (InetSocketAddress) channel.localAddress();
             listener.context().newSession("UDP:" + Net.tuple(from, local) + "-" + listener.nextSequence(),
                     Net.ipMetadata("UDP", from, local), p);
             return;
         }
-        p.receive(packet.content());
+        p.receive(Buffers.compact(packet.content()));
     }
 
     @Override
