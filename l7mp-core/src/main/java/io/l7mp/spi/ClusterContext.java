@@ -1,6 +1,7 @@
 package io.l7mp.spi;
 
 import io.l7mp.spec.ProtocolSpec;
+import org.jspecify.annotations.Nullable;
 
 /** What the engine gives a {@link Cluster}: its name, its spec and the event loops. */
 public interface ClusterContext {
@@ -12,4 +13,26 @@ public interface ClusterContext {
 
     /** Returns the event loops and channel types. */
     Transport transport();
+
+    /**
+     * Returns the provider registered under this protocol name or alias, or null when there is none. Composite
+     * clusters (a chain of transforms, a cluster wrapped in transforms) use it to build the clusters they contain.
+     */
+    default @Nullable ProtocolProvider provider(String protocol) {
+        return null;
+    }
+
+    /**
+     * Returns {@code spec} bound to {@code provider}'s {@link ProtocolProvider#specType() spec record} and checked as
+     * a cluster spec, the way a top-level cluster's spec is. Throws {@link IllegalArgumentException} whose message
+     * starts with the field, or a {@link io.l7mp.ConfigException} naming its path, when it is invalid.
+     */
+    default ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec spec) {
+        if (!provider.specType().isInstance(spec)) {
+            throw new IllegalArgumentException("protocol: \"" + spec.protocol() + "\" given as "
+                    + spec.getClass().getSimpleName() + " (expected: " + provider.specType().getSimpleName() + ")");
+        }
+        provider.validate(spec, false);
+        return spec;
+    }
 }

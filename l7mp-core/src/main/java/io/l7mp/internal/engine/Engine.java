@@ -28,6 +28,7 @@ import io.l7mp.spec.RuleListSpec;
 import io.l7mp.spec.RuleSpec;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.Transport;
@@ -343,6 +344,21 @@ public final class Engine {
             @Override
             public Transport transport() {
                 return transport;
+            }
+
+            @Override
+            public @Nullable ProtocolProvider provider(String protocol) {
+                return mapper.registry().find(protocol);
+            }
+
+            @Override
+            public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner) {
+                ProtocolSpec s = inner;
+                if (!provider.specType().isInstance(inner)) {
+                    s = mapper.read(mapper.json().valueToTree(inner), provider.specType(), "");
+                }
+                provider.validate(s, false);
+                return s;
             }
         };
     }
