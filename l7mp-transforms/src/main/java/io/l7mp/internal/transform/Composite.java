@@ -1,0 +1,163 @@
+package io.l7mp.internal.transform;
+
+import io.l7mp.ConfigException;
+import io.l7mp.spec.EndpointSpec;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spi.Cluster;
+import io.l7mp.spi.ClusterContext;
+import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
+import io.l7mp.spi.Transport;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster made of other clusters run as one {@link ChainStage}: the MetaTransform (transforms only) and the
+ * MetaCluster (transforms around a cluster with endpoints). The inner clusters are created with the outer cluster and
+ * closed with it; each session connects all of them and gets one stage.
+ */
+final class Composite implements Cluster {
+    private static final Logger logger = LoggerFactory.getLogger(Composite.class);
+
+    /** One inner cluster; {@code endpoint} says whether it gets the endpoint the outer cluster's balancer picked. */
+    record Inner(String name, ProtocolProvider provider, Cluster cluster, boolean endpoint) {
+    }
+
+    private final String name;
+    private final List<Inner> inners;
+
+    Composite(String name, List<Inner> inners) {
+        this.name = name;
+        this.inners = List.copyOf(inners);
+    }
+
+    /**
+     * Creates one inner cluster from an inline spec; {@code path} names it in errors (e.g. {@code transforms[1]}).
+     * Throws {@link ConfigException} when the protocol is unknown, cannot be a cluster, or (unless
+     * {@code endpoints}) needs endpoints.
+     */
+    static Inner inner(ClusterContext outer, String path, ProtocolSpec spec, boolean endpoints) {
+        final String where = "spec." + path;
+        final ProtocolProvider p = outer.provider(spec.protocol());
+        if (p == null) {
+            throw new ConfigException(where + ".protocol", "\"" + spec.protocol() + "\" (expected: a known protocol)");
+        }
+        if (!p.hasCluster()) {
+            throw new ConfigException(where + ".protocol", "\"" + spec.protocol()
+                    + "\" (expected: a protocol that can be a cluster)");
+        }
+        if (p.hasEndpoints() != endpoints) {
+            throw new ConfigException(where + ".protocol", "\"" + spec.protocol() + "\" (expected: "
+                    + (endpoints ? "a protocol with endpoints, such as UDP; chain transforms with MetaTransform"
+                    : "a transform without endpoints; wrap a cluster with endpoints in a MetaCluster") + ")");
+        }
+        final ProtocolSpec typed;
+        try {
+            typed = outer.typed(p, spec);
+        } catch (final ConfigException e) {
+            throw e.under(where);
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(where, String.valueOf(e.getMessage()), e);
+        }
+        final String innerName = outer.name() + "/" + path;
+        return new Inner(innerName, p, p.newCluster(new InnerContext(innerName, typed, outer)), endpoints);
+    }
+
+    /** Closes inner clusters created before a failure. */
+    static void closeAll(List<Inner> inners) {
+        for (final Inner i : inners) {
+            try {
+                i.cluster().close();
+            } catch (final RuntimeException e) {
+                logger.warn("cluster {}: error while closing", i.name(), e);
+            }
+        }
+    }
+
+    @Override
+    public Future<Stage> connect(ConnectRequest request) {
+        final EventLoop loop = request.eventLoop();
+        final int n = inners.size();
+        final Promise<Stage> p = loop.newPromise();
+        final Stage[] got = new Stage[n];
+        // One count per inner connect plus one for this method, so that synchronous completions finish only once.
+        final int[] left = {n + 1};
+        final Throwable[] failure = {null};
+        for (int i = 0; i < n; i++) {
+            final int idx = i;
+            final Inner in = inners.get(i);
+            final EndpointSpec ep = in.endpoint() ? request.endpoint() : null;
+            final Future<Stage> f;
+            try {
+                f = in.cluster().connect(new ConnectRequest(request.sessionName(), loop, ep, request.metadata(),
+                        request.timeoutMillis(), request.source()));
+            } catch (final RuntimeException e) {
+                failure[0] = e;
+                left[0]--;
+                continue;
+            }
+            // Inner futures complete on the session's loop, as the SPI requires: no synchronization here.
+            f.addListener(x -> {
+                if (x.isSuccess()) {
+                    got[idx] = (Stage) x.getNow();
+                } else if (failure[0] == null) {
+                    failure[0] = x.cause();
+                }
+                if (--left[0] == 0) {
+                    finish(p, got, failure[0], loop);
+                }
+            });
+        }
+        if (--left[0] == 0) {
+            finish(p, got, failure[0], loop);
+        }
+        return p;
+    }
+
+    private void finish(Promise<Stage> p, Stage[] got, @Nullable Throwable failure, EventLoop loop) {
+        if (failure != null) {
+            for (final Stage s : got) {
+                if (s != null) {
+                    s.close(failure);
+                }
+            }
+            p.tryFailure(failure instanceof SessionError ? failure
+                    : new SessionError(502, name + ": " + failure.getMessage(), failure));
+            return;
+        }
+        final ChainStage chain = new ChainStage(loop, got);
+        if (!p.trySuccess(chain)) {
+            chain.close(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(inners);
+    }
+
+    /** What an inner cluster sees: its derived name and spec, the outer cluster's transport and registry. */
+    private record InnerContext(String name, ProtocolSpec spec, ClusterContext outer) implements ClusterContext {
+        @Override
+        public Transport transport() {
+            return outer.transport();
+        }
+
+        @Override
+        public @Nullable ProtocolProvider provider(String protocol) {
+            return outer.provider(protocol);
+        }
+
+        @Override
+        public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec s) {
+            return outer.typed(provider, s);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.l7mp.internal.transform;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes Logger output on one background thread, so that a slow terminal, pipe or disk never blocks an event loop.
+ * At most {@link #MAX_QUEUED} lines wait; beyond that lines are dropped (and counted by their sessions): logging must
+ * not hold up the data path nor grow without bound. Opening and closing files are queued too and never dropped, so
+ * every file is written in order and closed.
+ */
+final class LogWriter {
+    static final int MAX_QUEUED = 16384;
+    private static final Logger logger = LoggerFactory.getLogger(LogWriter.class);
+    private static final LogWriter INSTANCE = new LogWriter();
+
+    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedLines = new AtomicInteger();
+    private final Object startLock = new Object();
+    private volatile boolean started;
+
+    private LogWriter() {
+    }
+
+    static LogWriter get() {
+        return INSTANCE;
+    }
+
+    /** Returns false when lines are being dropped: the caller may skip formatting. */
+    boolean hasRoom() {
+        return queuedLines.get() < MAX_QUEUED;
+    }
+
+    /** Queues a line for {@code target}; returns false when it was dropped. Any thread. */
+    boolean write(Target target, byte[] line) {
+        if (queuedLines.incrementAndGet() > MAX_QUEUED) {
+            queuedLines.decrementAndGet();
+            return false;
+        }
+        enqueue(new Job(target, line, false));
+        return true;
+    }
+
+    /** Queues opening a file target (creating or truncating it now, as l7mp does per session). */
+    void open(Target target) {
+        enqueue(new Job(target, null, false));
+    }
+
+    /** Queues closing {@code target} after what was queued for it. */
+    void close(Target target) {
+        enqueue(new Job(target, null, true));
+    }
+
+    private void enqueue(Job job) {
+        if (!started) {
+            start();
+        }
+        queue.add(job);
+    }
+
+    private void start() {
+        synchronized (startLock) {
+            if (started) {
+                return;
+            }
+            final Thread t = new Thread(this::run, "l7mp-logger");
+            t.setDaemon(true);
+            t.start();
+            started = true;
+        }
+    }
+
+    private void run() {
+        final List<Target> dirty = new ArrayList<>();
+        while (true) {
+            try {
+                Job j = queue.poll(1, TimeUnit.SECONDS);
+                while (j != null) {
+                    handle(j, dirty);
+                    j = queue.poll();
+                }
+                for (final Target t : dirty) {
+                    t.flush();
+                }
+                dirty.clear();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (final RuntimeException e) {
+                logger.warn("Logger output failed", e);
+            }
+        }
+    }
+
+    private void handle(Job j, List<Target> dirty) {
+        if (j.close) {
+            j.target.close();
+            dirty.remove(j.target);
+            return;
+        }
+        if (j.line == null) {
+            j.target.open();
+            return;
+        }
+        queuedLines.decrementAndGet();
+        j.target.write(j.line);
+        if (!dirty.contains(j.target)) {
+            dirty.add(j.target);
+        }
+    }
+
+    private record Job(Target target, byte @Nullable [] line, boolean close) {
+    }
+
+    /** Where lines go. Used on the writer thread only. */
+    abstract static class Target {
+        abstract void open();
+
+        abstract void write(byte[] line);
+
+        abstract void flush();
+
+        abstract void close();
+    }
+
+    /** Standard output or error, looked up at each write so that a redirected {@link System#out} is honoured. */
+    static final class StdTarget extends Target {
+        static final StdTarget OUT = new StdTarget(false);
+        static final StdTarget ERR = new StdTarget(true);
+
+        private final boolean err;
+
+        private StdTarget(boolean err) {
+            this.err = err;
+        }
+
+        private PrintStream stream() {
+            return err ? System.err : System.out;
+        }
+
+        @Override
+        void open() {
+        }
+
+        @Override
+        void write(byte[] line) {
+            stream().write(line, 0, line.length);
+        }
+
+        @Override
+        void flush() {
+            stream().flush();
+        }
+
+        @Override
+        void close() {
+        }
+    }
+
+    /** A file of one session: opened (created or truncated, or appended to) when queued, closed at session end. */
+    static final class FileTarget extends Target {
+        private final Path path;
+        private final boolean append;
+        private @Nullable OutputStream out;
+        private boolean failed;
+
+        FileTarget(Path path, boolean append) {
+            this.path = path;
+            this.append = append;
+        }
+
+        @Override
+        void open() {
+            if (out != null || failed) {
+                return;
+            }
+            try {
+                out = new BufferedOutputStream(new FileOutputStream(path.toFile(), append), 65536);
+            } catch (final IOException e) {
+                failed = true;
+                logger.warn("Logger cannot open {}: {}", path, e.getMessage());
+            }
+        }
+
+        @Override
+        void write(byte[] line) {
+            open();
+            final OutputStream o = out;
+            if (o == null) {
+                return;
+            }
+            try {
+                o.write(line);
+            } catch (final IOException e) {
+                fail(e);
+            }
+        }
+
+        @Override
+        void flush() {
+            final OutputStream o = out;
+            if (o == null) {
+                return;
+            }
+            try {
+                o.flush();
+            } catch (final IOException e) {
+                fail(e);
+            }
+        }
+
+        @Override
+        void close() {
+            final OutputStream o = out;
+            out = null;
+            failed = true;
+            if (o != null) {
+                try {
+                    o.close();
+                } catch (final IOException e) {
+                    logger.warn("Logger cannot close {}: {}", path, e.getMessage());
+                }
+            }
+        }
+
+        private void fail(IOException e) {
+            logger.warn("Logger cannot write {}: {}", path, e.getMessage());
+            close();
+        }
+    }
+}
