@@ -393,6 +393,10 @@ public final class Engine {
         }
     }
 
+    boolean hasSubscribers() {
+        return !subscribers.isEmpty();
+    }
+
     void publish(SessionEvent e) {
         if (subscribers.isEmpty()) {
             return;
