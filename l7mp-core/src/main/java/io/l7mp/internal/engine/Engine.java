@@ -251,10 +251,13 @@ public final class Engine {
                 l.impl.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 started.add(l);
             } catch (final InterruptedException | ExecutionException | TimeoutException | CompletionException e) {
+                final List<CompletableFuture<?>> closing = new ArrayList<>();
                 for (final ListenerEntry s : started) {
-                    s.impl.close();
+                    closing.add(s.impl.close());
                 }
-                l.impl.close();
+                closing.add(l.impl.close());
+                // The ports must be free again when the caller hears of the failure.
+                awaitQuietly(closing);
                 final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
                         ? e.getCause() : e;
                 throw new ConfigException(t.addedListenerPaths.get(i) + ".spec", "cannot listen: "
@@ -262,11 +265,13 @@ public final class Engine {
             }
         }
         state = t.toState();
+        final List<CompletableFuture<?>> closing = new ArrayList<>();
         for (final ListenerEntry l : t.removedListeners) {
             if (l.impl != null) {
-                l.impl.close();
+                closing.add(l.impl.close());
             }
         }
+        awaitQuietly(closing);
         for (final ClusterEntry c : t.removedClusters) {
             if (state.clusters().get(c.name()) == null || state.clusters().get(c.name()).impl != c.impl) {
                 closeQuietly(c);
@@ -402,6 +407,10 @@ public final class Engine {
         } else {
             sessions.remove(s.name, s);
         }
+    }
+
+    boolean hasSubscribers() {
+        return !subscribers.isEmpty();
     }
 
     void publish(SessionEvent e) {

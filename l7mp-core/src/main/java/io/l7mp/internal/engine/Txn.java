@@ -155,7 +155,11 @@ final class Txn {
         final ListenerSpec flat = new ListenerSpec(spec.name(), ps, Ref.to(rl), spec.options());
         final ListenerEntry e = new ListenerEntry(flat, generated, p);
         if (!dryRun) {
-            e.impl = p.newListener(engine.listenerContext(flat.name(), ps));
+            try {
+                e.impl = p.newListener(engine.listenerContext(flat.name(), ps));
+            } catch (final IllegalArgumentException ex) {
+                throw ConfigMapper.error(path + ".spec", ex);
+            }
         }
         listeners.put(flat.name(), e);
         addedListeners.add(e);
@@ -290,8 +294,13 @@ final class Txn {
                     spec.endpoints().size());
         }
         final ClusterSpec flat = new ClusterSpec(name, ps, List.of(), spec.loadbalancer(), spec.options());
-        final ClusterEntry e = new ClusterEntry(flat, generated, p,
-                dryRun ? null : p.newCluster(engine.clusterContext(name, ps)), new Counters(), List.of())
+        final io.l7mp.spi.Cluster impl;
+        try {
+            impl = dryRun ? null : p.newCluster(engine.clusterContext(name, ps));
+        } catch (final IllegalArgumentException ex) {
+            throw ConfigMapper.error(path + ".spec", ex);
+        }
+        final ClusterEntry e = new ClusterEntry(flat, generated, p, impl, new Counters(), List.of())
                 .withEndpoints(eps);
         clusters.put(name, e);
         addedClusters.add(e);

@@ -35,10 +35,17 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
     private final ArrayList<Peer> dirty = new ArrayList<>();
     private int tick;
     private @Nullable ScheduledFuture<?> timer;
+    private boolean flushPending;
+    private final Runnable flushTask = this::flushNow;
 
     UdpDemux(UdpListener listener, Channel channel) {
         this.listener = listener;
         this.channel = channel;
+    }
+
+    private void flushNow() {
+        flushPending = false;
+        channel.flush();
     }
 
     @Override
@@ -224,8 +231,11 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
 
         @Override
         public void flush() {
-            if (!closed) {
-                channel.flush();
+            // Replies of many sessions share this socket: flush once after the loop has handled every ready
+            // upstream socket, so that they leave in one sendmmsg instead of one syscall per session.
+            if (!closed && !flushPending) {
+                flushPending = true;
+                channel.eventLoop().execute(flushTask);
             }
         }
 

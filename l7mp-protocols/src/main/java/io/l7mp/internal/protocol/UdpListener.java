@@ -95,6 +95,8 @@ final class UdpListener implements Listener {
     private Bootstrap bootstrap(EventLoop loop) {
         final Bootstrap b = new Bootstrap().group(loop).channel(ctx.transport().datagramChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Room for bursts of new flows while sessions are being set up (the kernel caps it at rmem_max).
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpProtocol.MAX_DATAGRAM));
         if (ctx.transport().isNative()) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
