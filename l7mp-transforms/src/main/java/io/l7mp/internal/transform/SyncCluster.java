@@ -70,8 +70,10 @@ final class SyncCluster implements Cluster {
             final Domain dom = old == null ? new Domain() : old;
             dom.add(m);
             if (dom.members.length >= minMembers) {
+                // All of them count as connected before any session hears of it: a session told first sends at
+                // once (its queued messages), and must find the others connected.
                 for (final Member x : dom.members) {
-                    if (x.state.get() == WAITING) {
+                    if (x.state.compareAndSet(WAITING, CONNECTED)) {
                         ready.add(x);
                     }
                 }
@@ -79,7 +81,7 @@ final class SyncCluster implements Cluster {
             return dom;
         });
         m.domain = d;
-        logger.debug("{} joined Sync {} at {}={} ({} member(s))", m.session, name, query, key, d.members.length);
+        logger.debug("{} joined Sync {} at {}={}", m.session, name, query, key);
         if (!ready.contains(m)) {
             m.timer = m.loop.schedule(() -> m.timeout(request.timeoutMillis()), request.timeoutMillis(),
                     TimeUnit.MILLISECONDS);
@@ -148,17 +150,13 @@ final class SyncCluster implements Cluster {
             this.promise = promise;
         }
 
-        /** The domain is complete: hand this member's stage to its session. Any thread. */
+        /** The domain is complete (this member is marked connected): hand its stage to its session. Any thread. */
         void connect() {
-            if (state.compareAndSet(WAITING, CONNECTED)) {
-                final ScheduledFuture<?> t = timer;
-                if (t != null) {
-                    t.cancel(false);
-                }
-                if (!promise.trySuccess(this)) {
-                    close(null);
-                }
+            final ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
             }
+            promise.trySuccess(this);
         }
 
         /** No peer came in time: leave, fail the connect. On {@link #loop}. */
@@ -184,7 +182,11 @@ final class SyncCluster implements Cluster {
         @Override
         public void bind(StageHandler h) {
             this.handler = h;
-            drain();
+            // What peers sent before the session was ready: delivered after bind returns, once the whole session is
+            // piped (as a socket stage starts reading only after bind).
+            if (!inbox.isEmpty() && scheduled.compareAndSet(false, true)) {
+                loop.execute(this::drain);
+            }
         }
 
         /** Sends {@code msg} to every other connected member; a lone member's messages are dropped. */
