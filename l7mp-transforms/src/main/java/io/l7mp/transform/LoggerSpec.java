@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param protocol  "Logger"
  * @param logFile   where to log: {@code "-"} (default) standard output, {@code "stderr"}, {@code "log"} the proxy's
  *                  SLF4J log (logger {@code io.l7mp.transform.Logger.<cluster>}) at {@code level}, or a file path
- *                  (relative to the working directory), opened per session, truncated as l7mp does unless
- *                  {@code append} is true
+ *                  (relative to the working directory), opened per session and truncated, as l7mp does, unless
+ *                  {@code append} is true; stages using one file at the same time share it
  * @param logPrefix written before each message, followed by {@code ": "}; default none (l7mp's {@code ""})
  * @param format    {@code text} (default: the bytes as they are) or {@code hex} (a hex dump)
  * @param level     with {@code log_file: log}: {@code trace}, {@code debug}, {@code info} (default), {@code warn} or

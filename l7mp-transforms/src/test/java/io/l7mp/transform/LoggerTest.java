@@ -11,7 +11,9 @@ import io.l7mp.protocol.UdpSpec;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LoggerTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private static String read(Path p) {
+    static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p, UTF_8) : "";
         } catch (final IOException e) {
@@ -83,6 +85,9 @@ class LoggerTest {
 
     @Test
     void logsToTheProxyLogOrStdoutAndStillPassesData() throws Exception {
+        final PrintStream stdout = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, UTF_8));
         // Tests run slf4j-simple at WARN: the info-level logger is off and must cost nothing but the check.
         try (L7mp proxy = proxy(LoggerSpec.log("info", "quiet"), LoggerSpec.stdout("stdout"));
              Udp client = new Udp()) {
@@ -90,6 +95,10 @@ class LoggerTest {
             for (int i = 0; i < 20; i++) {
                 assertThat(client.roundTrip(Udp.of(proxy, "in"), "m" + i)).isEqualTo("m" + i);
             }
+            Await.until(WAIT, "20 lines on stdout", () -> captured.toString(UTF_8).lines().count() == 20);
+            assertThat(captured.toString(UTF_8)).startsWith("stdout: m0\nstdout: m1\n").endsWith("stdout: m19\n");
+        } finally {
+            System.setOut(stdout);
         }
     }
 

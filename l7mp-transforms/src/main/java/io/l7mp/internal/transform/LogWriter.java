@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -169,63 +171,105 @@ final class LogWriter {
         }
     }
 
-    /** A file of one session: opened (created or truncated, or appended to) when queued, closed at session end. */
+    /**
+     * A file as one session's stage uses it. Stages that log to the same path at the same time (a session with the
+     * Logger in both chains, concurrent sessions) share one open stream, so that their lines interleave instead of
+     * overwriting each other; the first to open it creates or truncates it (l7mp's per-session {@code w}) unless
+     * appending, the last to close it closes it.
+     */
     static final class FileTarget extends Target {
+        /** Open files by path; touched on the writer thread only. */
+        private static final Map<Path, SharedFile> OPEN = new HashMap<>();
+
         private final Path path;
         private final boolean append;
-        private @Nullable OutputStream out;
-        private boolean failed;
+        private @Nullable SharedFile file;
+        private boolean done;
 
         FileTarget(Path path, boolean append) {
-            this.path = path;
+            this.path = path.toAbsolutePath().normalize();
             this.append = append;
         }
 
         @Override
         void open() {
-            if (out != null || failed) {
+            if (file != null || done) {
                 return;
             }
-            try {
-                out = new BufferedOutputStream(new FileOutputStream(path.toFile(), append), 65536);
-            } catch (final IOException e) {
-                failed = true;
-                logger.warn("Logger cannot open {}: {}", path, e.getMessage());
+            SharedFile f = OPEN.get(path);
+            if (f == null) {
+                try {
+                    f = new SharedFile(path, new BufferedOutputStream(new FileOutputStream(path.toFile(), append),
+                            65536));
+                } catch (final IOException e) {
+                    done = true;
+                    logger.warn("Logger cannot open {}: {}", path, e.getMessage());
+                    return;
+                }
+                OPEN.put(path, f);
             }
+            f.users++;
+            file = f;
         }
 
         @Override
         void write(byte[] line) {
             open();
-            final OutputStream o = out;
-            if (o == null) {
+            final SharedFile f = file;
+            if (f == null || f.out == null) {
                 return;
             }
             try {
-                o.write(line);
+                f.out.write(line);
             } catch (final IOException e) {
-                fail(e);
+                f.fail(e);
             }
         }
 
         @Override
         void flush() {
-            final OutputStream o = out;
-            if (o == null) {
+            final SharedFile f = file;
+            if (f == null || f.out == null) {
                 return;
             }
             try {
-                o.flush();
+                f.out.flush();
             } catch (final IOException e) {
-                fail(e);
+                f.fail(e);
             }
         }
 
         @Override
         void close() {
+            done = true;
+            final SharedFile f = file;
+            file = null;
+            if (f != null && --f.users == 0) {
+                OPEN.remove(path, f);
+                f.close();
+            }
+        }
+    }
+
+    /** One open file and how many stages use it. */
+    private static final class SharedFile {
+        final Path path;
+        @Nullable OutputStream out;
+        int users;
+
+        SharedFile(Path path, OutputStream out) {
+            this.path = path;
+            this.out = out;
+        }
+
+        void fail(IOException e) {
+            logger.warn("Logger cannot write {}: {}", path, e.getMessage());
+            close();
+        }
+
+        void close() {
             final OutputStream o = out;
             out = null;
-            failed = true;
             if (o != null) {
                 try {
                     o.close();
@@ -233,11 +277,6 @@ final class LogWriter {
                     logger.warn("Logger cannot close {}: {}", path, e.getMessage());
                 }
             }
-        }
-
-        private void fail(IOException e) {
-            logger.warn("Logger cannot write {}: {}", path, e.getMessage());
-            close();
         }
     }
 }

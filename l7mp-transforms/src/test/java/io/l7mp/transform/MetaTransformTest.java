@@ -1,0 +1,132 @@
+package io.l7mp.transform;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.l7mp.ConfigException;
+import io.l7mp.L7mp;
+import io.l7mp.protocol.UdpSpec;
+import io.l7mp.spec.ConfigCodec;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetaTransformTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Test
+    void aChainOfTransformsRunsAsOneStage(@TempDir Path dir) throws Exception {
+        final Path log = dir.resolve("chain.log");
+        final var cfg = ConfigCodec.defaults().readConfig("""
+                clusters:
+                  - name: echo
+                    spec: {protocol: Echo}
+                  - name: chain
+                    spec:
+                      protocol: MetaTransform
+                      transforms:
+                        - {protocol: Metric}
+                        - {protocol: JSONEncap}
+                        - {protocol: Logger, log_file: "%s", log_prefix: wire}
+                        - {protocol: JSONDecap}
+                listeners:
+                  - name: in
+                    spec: {protocol: UDP, address: 127.0.0.1, port: 0}
+                    rules: [{action: {route: {destination: echo, ingress: [chain], egress: [chain]}}}]
+                """.formatted(log), true);
+        try (L7mp proxy = L7mp.builder().config(cfg).build();
+             Udp client = new Udp()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = Udp.of(proxy, "in");
+            assertThat(client.roundTrip(to, "hello")).isEqualTo("hello");
+            assertThat(client.roundTrip(to, "world")).isEqualTo("world");
+            // Each passage (ingress and egress) logged the envelope on the wire between encap and decap.
+            Await.until(WAIT, "4 envelopes logged", () -> LoggerTest.read(log).lines().count() == 4);
+            final String first = Files.readString(log, UTF_8).lines().findFirst().orElseThrow();
+            assertThat(first).startsWith("wire: {\"metadata\":{\"name\":\"UDP:").endsWith(",\"payload\":\"aGVsbG8=\"}");
+            // Inner clusters are named after the chain and their position.
+            assertThat(Metrics.snapshot().get("chain/transforms[0]").packets()).isEqualTo(4);
+            assertThat(proxy.sessions().get(0).ingress().get(0).toString()).contains("Metric > JSONEncap > Logger");
+        }
+    }
+
+    @Test
+    void aChainEndingInEchoIsADestination() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("upper-echo", c -> c.spec(MetaTransformSpec.of(MetricSpec.of(), ProtocolSpec.of("Echo"))))
+                .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("upper-echo"))))
+                .build();
+             Udp client = new Udp()) {
+            proxy.start().get(5, SECONDS);
+            assertThat(client.roundTrip(Udp.of(proxy, "in"), "ping")).isEqualTo("ping");
+            assertThat(Metrics.snapshot().get("upper-echo/transforms[0]").bytes()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aMetaClusterWrapsAClusterWithEndpointsInTransforms() throws Exception {
+        try (Udp upstream = new Udp();
+             L7mp proxy = L7mp.builder()
+                     .cluster("json-udp", c -> c.spec(MetaClusterSpec.of(List.of(ProtocolSpec.of("JSONEncap")),
+                                     UdpSpec.port(upstream.port()), List.of(ProtocolSpec.of("JSONDecap"))))
+                             .endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("json-udp"))))
+                     .build();
+             Udp client = new Udp()) {
+            proxy.start().get(5, SECONDS);
+            client.send(Udp.of(proxy, "in"), "hello");
+            // The service behind the meta-cluster speaks envelopes both ways.
+            final JsonNode env = new ObjectMapper().readTree(upstream.receive());
+            assertThat(Base64.getDecoder().decode(env.get("payload").asText())).isEqualTo("hello".getBytes(UTF_8));
+            assertThat(env.at("/metadata/UDP/src_port").asInt()).isEqualTo(client.port());
+            upstream.send(upstream.lastSender(), "{\"payload\":\"" + Base64.getEncoder().encodeToString(
+                    "reply".getBytes(UTF_8)) + "\"}");
+            assertThat(client.receive()).isEqualTo("reply");
+            assertThat(proxy.sessions().get(0).destination().endpoint()).isNotNull();
+        }
+    }
+
+    @Test
+    void innerSpecsAreCheckedWhenTheClusterIsCreated() {
+        // Unknown names are found when the config is read, with their path.
+        assertThatThrownBy(() -> ConfigCodec.defaults().readConfig("""
+                clusters: [{name: c, spec: {protocol: MetaTransform, transforms: [{protocol: Nope}]}}]
+                """, true)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("clusters[0].spec.transforms[0].protocol: \"Nope\"");
+        assertThatThrownBy(() -> ConfigCodec.defaults().readConfig(
+                "clusters: [{name: c, spec: {protocol: MetaTransform, transforms: []}}]", true))
+                .hasMessage("clusters[0].spec.transforms: [] (expected: a list of transform specs)");
+        // A cluster with endpoints is not a transform: the proxy refuses it when it creates the cluster.
+        try (L7mp proxy = L7mp.builder()
+                .cluster("c", c -> c.spec(MetaTransformSpec.of(UdpSpec.port(9))))
+                .build()) {
+            assertThatThrownBy(() -> proxy.start().get(5, SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("spec.transforms[0].protocol: \"UDP\" (expected: a transform without "
+                            + "endpoints");
+        }
+        try (L7mp proxy = L7mp.builder()
+                .cluster("c", c -> c.spec(MetaClusterSpec.of(List.of(), ProtocolSpec.of("Echo"), List.of())))
+                .build()) {
+            assertThatThrownBy(() -> proxy.start().get(5, SECONDS))
+                    .cause().hasMessageContaining("spec.cluster.protocol: \"Echo\" (expected: a protocol with "
+                            + "endpoints");
+        }
+    }
+}
