@@ -31,6 +31,8 @@ import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -232,8 +234,10 @@ public final class SctpProtocol implements ProtocolProvider {
                 com.sun.nio.sctp.SctpChannel.open().close();
                 return "";
             } catch (final UnsupportedOperationException e) {
-                return "SCTP: the JDK cannot use SCTP here (" + e.getMessage() + "; it needs libsctp.so.1 from "
-                        + "lksctp-tools and a kernel with SCTP)";
+                // The JDK found no libsctp, so the kernel was not even asked: look at what it exposes.
+                final String lib = "the JDK cannot load libsctp.so.1 from lksctp-tools (" + e.getMessage() + ")";
+                return Files.isDirectory(Path.of("/proc/sys/net/sctp")) ? "SCTP: " + lib
+                        : "SCTP: the kernel has no SCTP support (no /proc/sys/net/sctp), and " + lib;
             } catch (final IOException e) {
                 return "SCTP: the kernel has no SCTP support (" + e.getMessage() + ")";
             } catch (final LinkageError e) {
