@@ -13,17 +13,25 @@ import org.jspecify.annotations.Nullable;
  * @param port     the listening port, or the endpoints' port for a cluster
  * @param address  the listener's bind address
  * @param bind     cluster: the local address and port to connect from
+ * @param framing  {@code length-prefixed} to keep message boundaries between two l7mp proxies; absent: a plain
+ *                 byte stream
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpSpec(@JsonProperty("protocol") String protocol,
                       @JsonProperty("port") @Nullable Integer port,
                       @JsonProperty("address") @Nullable String address,
-                      @JsonProperty("bind") @Nullable HostPort bind) implements ProtocolSpec {
+                      @JsonProperty("bind") @Nullable HostPort bind,
+                      @JsonProperty("framing") @Nullable Framing framing) implements ProtocolSpec {
     public TcpSpec {
         if (protocol == null) {
             protocol = "TCP";
         }
         Ports.check("port", port);
+    }
+
+    /** Returns a spec without framing (the shape before {@code framing} existed). */
+    public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind) {
+        this(protocol, port, address, bind, null);
     }
 
     /** Returns a spec on this port, all interfaces. */
@@ -34,5 +42,10 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
     /** Returns a spec bound to this address and port. */
     public static TcpSpec bind(String address, int port) {
         return new TcpSpec("TCP", Ports.check("port", port), address, null);
+    }
+
+    /** Returns a copy with this framing ({@link Framing#LENGTH_PREFIXED} keeps message boundaries). */
+    public TcpSpec withFraming(@Nullable Framing f) {
+        return new TcpSpec(protocol, port, address, bind, f);
     }
 }

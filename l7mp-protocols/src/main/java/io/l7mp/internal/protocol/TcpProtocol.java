@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol;
 
+import io.l7mp.internal.protocol.framing.FrameCodec;
 import io.l7mp.protocol.TcpSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.ChannelStage;
@@ -29,7 +30,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. */
+/**
+ * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With
+ * {@code framing: length-prefixed} the stream carries length-prefixed messages and its stages keep boundaries.
+ */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
 
@@ -92,7 +96,7 @@ public final class TcpProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        stage[0] = new ChannelStage(ch, StreamKind.BYTE);
+                        stage[0] = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
                     }
                 });
         final ChannelFuture cf = spec.bind() == null ? b.connect(remote)
@@ -151,7 +155,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private void accept(SocketChannel ch) {
             final SocketAddress remote = ch.remoteAddress();
             final SocketAddress local = ch.localAddress();
-            final ChannelStage stage = new ChannelStage(ch, StreamKind.BYTE);
+            final ChannelStage stage = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
             logger.debug("listener {}: connection from {}", ctx.name(), remote);
             ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
         }
