@@ -13,17 +13,24 @@ import org.jspecify.annotations.Nullable;
  * @param port     the listening port, or the endpoints' port for a cluster
  * @param address  the listener's bind address
  * @param bind     cluster: the local address and port to connect from
+ * @param tls      TLS on the connections (see {@link TlsSpec}); plain TCP when absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpSpec(@JsonProperty("protocol") String protocol,
                       @JsonProperty("port") @Nullable Integer port,
                       @JsonProperty("address") @Nullable String address,
-                      @JsonProperty("bind") @Nullable HostPort bind) implements ProtocolSpec {
+                      @JsonProperty("bind") @Nullable HostPort bind,
+                      @JsonProperty("tls") @Nullable TlsSpec tls) implements ProtocolSpec {
     public TcpSpec {
         if (protocol == null) {
             protocol = "TCP";
         }
         Ports.check("port", port);
+    }
+
+    /** Returns a spec without TLS. */
+    public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind) {
+        this(protocol, port, address, bind, null);
     }
 
     /** Returns a spec on this port, all interfaces. */
@@ -34,5 +41,10 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
     /** Returns a spec bound to this address and port. */
     public static TcpSpec bind(String address, int port) {
         return new TcpSpec("TCP", Ports.check("port", port), address, null);
+    }
+
+    /** Returns a copy with this TLS block (null: plain TCP). */
+    public TcpSpec withTls(@Nullable TlsSpec t) {
+        return new TcpSpec(protocol, port, address, bind, t);
     }
 }

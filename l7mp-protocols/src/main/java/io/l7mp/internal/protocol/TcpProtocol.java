@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol;
 
+import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.TcpSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.ChannelStage;
@@ -19,6 +20,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
@@ -29,7 +32,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. */
+/**
+ * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With a
+ * {@code tls} block both sides speak TLS; a listener starts the session only once the handshake succeeded.
+ */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
 
@@ -64,6 +70,7 @@ public final class TcpProtocol implements ProtocolProvider {
         if (listener && s.port() == null) {
             throw new IllegalArgumentException("port: missing (expected: 0-65535)");
         }
+        Tls.validate(s.tls(), listener);
     }
 
     @Override
@@ -74,10 +81,24 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public Cluster newCluster(ClusterContext ctx) {
         final TcpSpec spec = (TcpSpec) ctx.spec();
-        return request -> connect(ctx, spec, request);
+        SslContext ssl = null;
+        RuntimeException sslError = null;
+        if (spec.tls() != null) {
+            try {
+                ssl = Tls.clientContext(spec.tls());
+            } catch (final IllegalArgumentException e) {
+                sslError = e;
+            }
+        }
+        final SslContext sslContext = ssl;
+        final RuntimeException error = sslError;
+        return request -> error != null
+                ? request.eventLoop().newFailedFuture(new SessionError(500, error.getMessage(), error))
+                : connect(ctx, spec, sslContext, request);
     }
 
-    private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, ConnectRequest r) {
+    private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, @Nullable SslContext ssl,
+                                         ConnectRequest r) {
         final Promise<Stage> p = r.eventLoop().newPromise();
         final InetSocketAddress remote;
         try {
@@ -92,13 +113,28 @@ public final class TcpProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        stage[0] = new ChannelStage(ch, StreamKind.BYTE);
+                        if (ssl == null) {
+                            stage[0] = new ChannelStage(ch, StreamKind.BYTE);
+                        } else {
+                            ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.clientHandler(ssl, ch, remote));
+                            stage[0] = new HoldingChannelStage(ch, StreamKind.BYTE);
+                        }
                     }
                 });
         final ChannelFuture cf = spec.bind() == null ? b.connect(remote)
                 : b.connect(remote, Net.bindAddress(spec.bind().address(), spec.bind().port()));
         cf.addListener(f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && ssl != null) {
+                cf.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        p.tryFailure(new SessionError(502, "TLS handshake with " + remote + " failed: "
+                                + h.cause().getMessage(), h.cause()));
+                        cf.channel().close();
+                    } else if (!p.trySuccess(stage[0])) {
+                        cf.channel().close();
+                    }
+                });
+            } else if (f.isSuccess()) {
                 if (!p.trySuccess(stage[0])) {
                     cf.channel().close();
                 }
@@ -116,6 +152,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private final ListenerContext ctx;
         private final TcpSpec spec;
         private volatile @Nullable Channel server;
+        private volatile @Nullable SslContext ssl;
 
         TcpListener(ListenerContext ctx, TcpSpec spec) {
             this.ctx = ctx;
@@ -125,6 +162,14 @@ public final class TcpProtocol implements ProtocolProvider {
         @Override
         public CompletableFuture<Void> start() {
             final CompletableFuture<Void> done = new CompletableFuture<>();
+            if (spec.tls() != null) {
+                try {
+                    ssl = Tls.serverContext(spec.tls());
+                } catch (final IllegalArgumentException e) {
+                    done.completeExceptionally(e);
+                    return done;
+                }
+            }
             final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
                     .channel(ctx.transport().serverSocketChannelType())
                     .option(ChannelOption.SO_BACKLOG, 4096)
@@ -149,9 +194,27 @@ public final class TcpProtocol implements ProtocolProvider {
         }
 
         private void accept(SocketChannel ch) {
+            final SslContext s = ssl;
+            if (s == null) {
+                startSession(ch, new ChannelStage(ch, StreamKind.BYTE));
+                return;
+            }
+            final SslHandler tls = Tls.serverHandler(s, ch);
+            ch.pipeline().addLast(Tls.HANDLER_NAME, tls);
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    startSession(ch, new HoldingChannelStage(ch, StreamKind.BYTE));
+                } else {
+                    logger.debug("listener {}: TLS handshake with {} failed: {}", ctx.name(), ch.remoteAddress(),
+                            f.cause().toString());
+                    ch.close();
+                }
+            });
+        }
+
+        private void startSession(SocketChannel ch, ChannelStage stage) {
             final SocketAddress remote = ch.remoteAddress();
             final SocketAddress local = ch.localAddress();
-            final ChannelStage stage = new ChannelStage(ch, StreamKind.BYTE);
             logger.debug("listener {}: connection from {}", ctx.name(), remote);
             ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
         }
