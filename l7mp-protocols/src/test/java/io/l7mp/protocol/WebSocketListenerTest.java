@@ -108,7 +108,6 @@ class WebSocketListenerTest {
             }
             try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/other"))) {
                 c.sendText("lost");
-                System.err.println("SESSIONS " + proxy.sessions());
                 assertThat(c.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
             }
         }
