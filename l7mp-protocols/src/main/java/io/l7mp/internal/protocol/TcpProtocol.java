@@ -17,6 +17,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
@@ -38,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
+    private static final String HANDSHAKE_GUARD = "l7mp-tls-guard";
 
     @Override
     public String name() {
@@ -125,6 +128,9 @@ public final class TcpProtocol implements ProtocolProvider {
                 : b.connect(remote, Net.bindAddress(spec.bind().address(), spec.bind().port()));
         cf.addListener(f -> {
             if (f.isSuccess() && ssl != null) {
+                // Auto-read is off until the session binds the stage: the handshake needs a first read to get going
+                // (the TLS handler keeps reading by itself until it is done).
+                cf.channel().read();
                 cf.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
                     if (!h.isSuccess()) {
                         p.tryFailure(new SessionError(502, "TLS handshake with " + remote + " failed: "
@@ -200,9 +206,15 @@ public final class TcpProtocol implements ProtocolProvider {
                 return;
             }
             final SslHandler tls = Tls.serverHandler(s, ch);
-            ch.pipeline().addLast(Tls.HANDLER_NAME, tls);
+            ch.pipeline().addLast(Tls.HANDLER_NAME, tls).addLast(HANDSHAKE_GUARD, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                    // The handshake listener below logs the failure; the TLS handler closes the connection.
+                }
+            });
             tls.handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
+                    ch.pipeline().remove(HANDSHAKE_GUARD);
                     startSession(ch, new HoldingChannelStage(ch, StreamKind.BYTE));
                 } else {
                     logger.debug("listener {}: TLS handshake with {} failed: {}", ctx.name(), ch.remoteAddress(),
@@ -210,6 +222,8 @@ public final class TcpProtocol implements ProtocolProvider {
                     ch.close();
                 }
             });
+            // Auto-read is off: the first read starts the handshake, the TLS handler reads on until it is done.
+            ch.read();
         }
 
         private void startSession(SocketChannel ch, ChannelStage stage) {
