@@ -15,13 +15,15 @@ import org.jspecify.annotations.Nullable;
  * @param bind     cluster: the local address and port to connect from
  * @param framing  {@code length-prefixed} to keep message boundaries between two l7mp proxies; absent: a plain
  *                 byte stream
+ * @param tls      TLS on the connections (see {@link TlsSpec}); plain TCP when absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TcpSpec(@JsonProperty("protocol") String protocol,
                       @JsonProperty("port") @Nullable Integer port,
                       @JsonProperty("address") @Nullable String address,
                       @JsonProperty("bind") @Nullable HostPort bind,
-                      @JsonProperty("framing") @Nullable Framing framing) implements ProtocolSpec {
+                      @JsonProperty("framing") @Nullable Framing framing,
+                      @JsonProperty("tls") @Nullable TlsSpec tls) implements ProtocolSpec {
     public TcpSpec {
         if (protocol == null) {
             protocol = "TCP";
@@ -29,9 +31,9 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
         Ports.check("port", port);
     }
 
-    /** Returns a spec without framing (the shape before {@code framing} existed). */
+    /** Returns a spec without framing or TLS. */
     public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind) {
-        this(protocol, port, address, bind, null);
+        this(protocol, port, address, bind, null, null);
     }
 
     /** Returns a spec on this port, all interfaces. */
@@ -46,6 +48,11 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
 
     /** Returns a copy with this framing ({@link Framing#LENGTH_PREFIXED} keeps message boundaries). */
     public TcpSpec withFraming(@Nullable Framing f) {
-        return new TcpSpec(protocol, port, address, bind, f);
+        return new TcpSpec(protocol, port, address, bind, f, tls);
+    }
+
+    /** Returns a copy with this TLS block (null: plain TCP). */
+    public TcpSpec withTls(@Nullable TlsSpec t) {
+        return new TcpSpec(protocol, port, address, bind, framing, t);
     }
 }

@@ -1,6 +1,7 @@
 package io.l7mp.internal.protocol;
 
 import io.l7mp.internal.protocol.framing.FrameCodec;
+import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.TcpSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.ChannelStage;
@@ -17,9 +18,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
@@ -32,10 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With
- * {@code framing: length-prefixed} the stream carries length-prefixed messages and its stages keep boundaries.
+ * {@code framing: length-prefixed} the stream carries length-prefixed messages and its stages keep boundaries. With a
+ * {@code tls} block both sides speak TLS (framing runs inside it); a listener starts the session only once the
+ * handshake succeeded.
  */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
+    private static final String HANDSHAKE_GUARD = "l7mp-tls-guard";
 
     @Override
     public String name() {
@@ -68,6 +76,7 @@ public final class TcpProtocol implements ProtocolProvider {
         if (listener && s.port() == null) {
             throw new IllegalArgumentException("port: missing (expected: 0-65535)");
         }
+        Tls.validate(s.tls(), listener);
     }
 
     @Override
@@ -78,10 +87,24 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public Cluster newCluster(ClusterContext ctx) {
         final TcpSpec spec = (TcpSpec) ctx.spec();
-        return request -> connect(ctx, spec, request);
+        SslContext ssl = null;
+        RuntimeException sslError = null;
+        if (spec.tls() != null) {
+            try {
+                ssl = Tls.clientContext(spec.tls());
+            } catch (final IllegalArgumentException e) {
+                sslError = e;
+            }
+        }
+        final SslContext sslContext = ssl;
+        final RuntimeException error = sslError;
+        return request -> error != null
+                ? request.eventLoop().newFailedFuture(new SessionError(500, error.getMessage(), error))
+                : connect(ctx, spec, sslContext, request);
     }
 
-    private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, ConnectRequest r) {
+    private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, @Nullable SslContext ssl,
+                                         ConnectRequest r) {
         final Promise<Stage> p = r.eventLoop().newPromise();
         final InetSocketAddress remote;
         try {
@@ -96,13 +119,31 @@ public final class TcpProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        stage[0] = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
+                        if (ssl == null) {
+                            stage[0] = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
+                        } else {
+                            ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.clientHandler(ssl, ch, remote));
+                            stage[0] = new HoldingChannelStage(ch, FrameCodec.install(ch, spec.framing()));
+                        }
                     }
                 });
         final ChannelFuture cf = spec.bind() == null ? b.connect(remote)
                 : b.connect(remote, Net.bindAddress(spec.bind().address(), spec.bind().port()));
         cf.addListener(f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && ssl != null) {
+                // Auto-read is off until the session binds the stage: the handshake needs a first read to get going
+                // (the TLS handler keeps reading by itself until it is done).
+                cf.channel().read();
+                cf.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        p.tryFailure(new SessionError(502, "TLS handshake with " + remote + " failed: "
+                                + h.cause().getMessage(), h.cause()));
+                        cf.channel().close();
+                    } else if (!p.trySuccess(stage[0])) {
+                        cf.channel().close();
+                    }
+                });
+            } else if (f.isSuccess()) {
                 if (!p.trySuccess(stage[0])) {
                     cf.channel().close();
                 }
@@ -120,6 +161,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private final ListenerContext ctx;
         private final TcpSpec spec;
         private volatile @Nullable Channel server;
+        private volatile @Nullable SslContext ssl;
 
         TcpListener(ListenerContext ctx, TcpSpec spec) {
             this.ctx = ctx;
@@ -129,6 +171,14 @@ public final class TcpProtocol implements ProtocolProvider {
         @Override
         public CompletableFuture<Void> start() {
             final CompletableFuture<Void> done = new CompletableFuture<>();
+            if (spec.tls() != null) {
+                try {
+                    ssl = Tls.serverContext(spec.tls());
+                } catch (final IllegalArgumentException e) {
+                    done.completeExceptionally(e);
+                    return done;
+                }
+            }
             final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
                     .channel(ctx.transport().serverSocketChannelType())
                     .option(ChannelOption.SO_BACKLOG, 4096)
@@ -153,9 +203,35 @@ public final class TcpProtocol implements ProtocolProvider {
         }
 
         private void accept(SocketChannel ch) {
+            final SslContext s = ssl;
+            if (s == null) {
+                startSession(ch, new ChannelStage(ch, FrameCodec.install(ch, spec.framing())));
+                return;
+            }
+            final SslHandler tls = Tls.serverHandler(s, ch);
+            ch.pipeline().addLast(Tls.HANDLER_NAME, tls).addLast(HANDSHAKE_GUARD, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                    // The handshake listener below logs the failure; the TLS handler closes the connection.
+                }
+            });
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    ch.pipeline().remove(HANDSHAKE_GUARD);
+                    startSession(ch, new HoldingChannelStage(ch, FrameCodec.install(ch, spec.framing())));
+                } else {
+                    logger.debug("listener {}: TLS handshake with {} failed: {}", ctx.name(), ch.remoteAddress(),
+                            f.cause().toString());
+                    ch.close();
+                }
+            });
+            // Auto-read is off: the first read starts the handshake, the TLS handler reads on until it is done.
+            ch.read();
+        }
+
+        private void startSession(SocketChannel ch, ChannelStage stage) {
             final SocketAddress remote = ch.remoteAddress();
             final SocketAddress local = ch.localAddress();
-            final ChannelStage stage = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
             logger.debug("listener {}: connection from {}", ctx.name(), remote);
             ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
         }

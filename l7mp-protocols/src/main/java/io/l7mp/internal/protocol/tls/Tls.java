@@ -1,0 +1,141 @@
+package io.l7mp.internal.protocol.tls;
+
+import io.l7mp.protocol.TlsSpec;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds Netty TLS contexts and handlers from a {@link TlsSpec}, for any stream listener or cluster (TCP, WebSocket,
+ * HTTP, ...). Uses the JDK's TLS provider. Build a context once per listener or cluster and a handler per connection.
+ */
+public final class Tls {
+    /** The pipeline name of the TLS handler. */
+    public static final String HANDLER_NAME = "l7mp-tls";
+
+    private Tls() {
+    }
+
+    /**
+     * Checks a spec for a role and loads its files, so that a bad path or PEM fails when the config is applied rather
+     * than on the first connection. Throws {@link IllegalArgumentException} whose message starts with
+     * {@code tls.<field>}.
+     */
+    public static void validate(@Nullable TlsSpec spec, boolean listener) {
+        if (spec == null) {
+            return;
+        }
+        if (listener && spec.cert() == null) {
+            throw new IllegalArgumentException("tls.cert: missing (expected: the listener's PEM certificate and key)");
+        }
+        if (listener && spec.verifies(true) && spec.ca() == null) {
+            throw new IllegalArgumentException("tls.ca: missing (expected: the PEM CA that signs client certificates "
+                    + "when verify is true)");
+        }
+        readable("tls.cert", spec.cert());
+        readable("tls.key", spec.key());
+        readable("tls.ca", spec.ca());
+        if (listener) {
+            serverContext(spec);
+        } else {
+            clientContext(spec);
+        }
+    }
+
+    /** Returns a server context; throws {@link IllegalArgumentException} when the files cannot be loaded. */
+    public static SslContext serverContext(TlsSpec spec) {
+        if (spec.cert() == null || spec.key() == null) {
+            throw new IllegalArgumentException("tls.cert: missing (expected: the listener's PEM certificate and key)");
+        }
+        final SslContextBuilder b;
+        try {
+            b = SslContextBuilder.forServer(new File(spec.cert()), new File(spec.key()));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls.key: \"" + spec.key() + "\" (cannot load the key or certificate: "
+                    + rootMessage(e) + ")", e);
+        }
+        b.sslProvider(SslProvider.JDK);
+        if (spec.verifies(true)) {
+            b.clientAuth(ClientAuth.REQUIRE).trustManager(new File(requireCa(spec)));
+        }
+        return build(b, spec);
+    }
+
+    /** Returns a client context; throws {@link IllegalArgumentException} when the files cannot be loaded. */
+    public static SslContext clientContext(TlsSpec spec) {
+        final SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        if (spec.cert() != null && spec.key() != null) {
+            b.keyManager(new File(spec.cert()), new File(spec.key()));
+        }
+        if (!spec.verifies(false)) {
+            b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+        } else {
+            if (spec.ca() != null) {
+                b.trustManager(new File(spec.ca()));
+            }
+            b.endpointIdentificationAlgorithm("HTTPS");
+        }
+        return build(b, spec);
+    }
+
+    /** Returns a handler for an accepted connection. */
+    public static SslHandler serverHandler(SslContext ctx, Channel ch) {
+        return ctx.newHandler(ch.alloc());
+    }
+
+    /** Returns a handler for a connection to {@code remote}, whose host name is sent as SNI and verified. */
+    public static SslHandler clientHandler(SslContext ctx, Channel ch, InetSocketAddress remote) {
+        return ctx.newHandler(ch.alloc(), remote.getHostString(), remote.getPort());
+    }
+
+    private static SslContext build(SslContextBuilder b, TlsSpec spec) {
+        try {
+            return b.build();
+        } catch (final SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: cannot load " + files(spec) + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String requireCa(TlsSpec spec) {
+        final String ca = spec.ca();
+        if (ca == null) {
+            throw new IllegalArgumentException("tls.ca: missing (expected: the PEM CA that signs client certificates "
+                    + "when verify is true)");
+        }
+        return ca;
+    }
+
+    private static void readable(String field, @Nullable String file) {
+        if (file != null && !Files.isReadable(Path.of(file))) {
+            throw new IllegalArgumentException(field + ": \"" + file + "\" (expected: a readable PEM file)");
+        }
+    }
+
+    private static String files(TlsSpec spec) {
+        final StringBuilder sb = new StringBuilder();
+        for (final String f : new String[] {spec.cert(), spec.key(), spec.ca()}) {
+            if (f != null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(f);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,142 @@
+package io.l7mp.internal.protocol.ws;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns whole WebSocket messages into {@link ByteBuf}s for the stage behind it and {@link ByteBuf}s written by the
+ * stage into binary (or text) frames. Answers pings; a close frame from the peer is answered and ends the connection
+ * (a code other than 1000, 1001 or none is reported as an error). When the connection is closed from this side it
+ * first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
+ * that closed the other side of the session). Inactive until {@link #upgraded()}, so
+ * that it lets the HTTP handshake through untouched.
+ */
+final class WsFrameCodec extends ChannelDuplexHandler {
+    static final String NAME = "l7mp-ws-codec";
+    /** How long a close waits for the close frame to be written before closing the connection anyway. */
+    private static final long CLOSE_FRAME_TIMEOUT_MILLIS = 1000;
+    /** Close reasons must fit a control frame (125 bytes with the code). */
+    private static final int MAX_REASON_BYTES = 120;
+
+    private final boolean text;
+    private boolean upgraded;
+    private @Nullable Throwable closeCause;
+    private @Nullable ChannelFuture closeSent;
+
+    WsFrameCodec(boolean text) {
+        this.text = text;
+    }
+
+    /** Starts framing: the handshake is done. */
+    void upgraded() {
+        upgraded = true;
+    }
+
+    /** Records why the session ends, just before the stage closes the channel: decides the close code. */
+    void closing(@Nullable Throwable cause) {
+        closeCause = cause;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!upgraded || !(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame) {
+            // The aggregator in front made it a whole message; its content moves on, the holder is not kept.
+            ctx.fireChannelRead(frame.content());
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content()));
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            peerClosed(ctx, close);
+        } else {
+            frame.release();
+        }
+    }
+
+    private void peerClosed(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+        final int code = close.statusCode();
+        final String reason = close.reasonText();
+        close.release();
+        if (closeSent == null) {
+            // Echo the code, as RFC 6455 asks; no code is answered with an empty close frame.
+            closeSent = ctx.writeAndFlush(code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason));
+        }
+        if (code < 0 || code == 1000 || code == 1001) {
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(new WebSocketClosedException(code, reason));
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (upgraded && msg instanceof ByteBuf buf) {
+            ctx.write(text ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf), promise);
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (!upgraded || !ctx.channel().isActive()) {
+            ctx.close(promise);
+            return;
+        }
+        ChannelFuture sent = closeSent;
+        if (sent == null) {
+            final Throwable c = closeCause;
+            // A close code from the other side of the session travels on; any other failure is 1011.
+            final CloseWebSocketFrame frame;
+            if (c == null) {
+                frame = new CloseWebSocketFrame(1000, "");
+            } else if (c instanceof WebSocketClosedException w) {
+                frame = new CloseWebSocketFrame(w.code(), w.reason());
+            } else {
+                frame = new CloseWebSocketFrame(1011, reason(c));
+            }
+            sent = ctx.writeAndFlush(frame);
+            closeSent = sent;
+        }
+        if (sent.isDone()) {
+            ctx.close(promise);
+            return;
+        }
+        // A peer that does not read must not keep the connection open: close after a bounded wait.
+        final var timer = ctx.executor().schedule(() -> ctx.close(promise), CLOSE_FRAME_TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
+        sent.addListener(f -> {
+            if (timer.cancel(false)) {
+                ctx.close(promise);
+            }
+        });
+    }
+
+    private static String reason(Throwable c) {
+        String m = String.valueOf(c.getMessage());
+        final byte[] b = m.getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_REASON_BYTES) {
+            // Cut on a character boundary so that the reason stays valid UTF-8.
+            int n = Math.min(m.length(), MAX_REASON_BYTES);
+            while (n > 0 && m.substring(0, n).getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+                n--;
+            }
+            m = m.substring(0, n);
+        }
+        return m;
+    }
+}

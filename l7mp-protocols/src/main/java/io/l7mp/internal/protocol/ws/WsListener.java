@@ -1,0 +1,238 @@
+package io.l7mp.internal.protocol.ws;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.internal.protocol.Net;
+import io.l7mp.internal.protocol.tls.Tls;
+import io.l7mp.protocol.WebSocketSpec;
+import io.l7mp.spi.Listener;
+import io.l7mp.spi.ListenerContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket listener. A connection's upgrade request starts a session at once (its metadata is the request);
+ * the handshake is answered only when the engine binds the stage, after routing and connecting, so that a session
+ * that cannot be routed or connected is refused with an HTTP status instead of an accepted-then-closed WebSocket.
+ */
+final class WsListener implements Listener {
+    private static final Logger logger = LoggerFactory.getLogger(WsListener.class);
+    /** How long a connection may take to send its upgrade request. */
+    private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private final ListenerContext ctx;
+    private final WebSocketSpec spec;
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(WebSocketProtocol.MAX_MESSAGE).expectMaskedFrames(true).allowExtensions(false)
+            .build();
+    private volatile @Nullable Channel server;
+    private volatile @Nullable SslContext ssl;
+
+    WsListener(ListenerContext ctx, WebSocketSpec spec) {
+        this.ctx = ctx;
+        this.spec = spec;
+    }
+
+    @Override
+    public CompletableFuture<Void> start() {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (spec.tls() != null) {
+            try {
+                ssl = Tls.serverContext(spec.tls());
+            } catch (final IllegalArgumentException e) {
+                done.completeExceptionally(e);
+                return done;
+            }
+        }
+        final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
+                .channel(ctx.transport().serverSocketChannelType())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        init(ch);
+                    }
+                });
+        b.bind(Net.bindAddress(spec.address(), spec.port())).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                server = f.channel();
+                done.complete(null);
+            } else {
+                done.completeExceptionally(f.cause());
+            }
+        });
+        return done;
+    }
+
+    private void init(SocketChannel ch) {
+        final SslContext s = ssl;
+        if (s != null) {
+            ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.serverHandler(s, ch));
+        }
+        final Upgrade upgrade = new Upgrade(s != null);
+        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(WebSocketProtocol.MAX_HANDSHAKE), upgrade);
+        ch.eventLoop().schedule(() -> {
+            if (!upgrade.seen && ch.isActive()) {
+                logger.debug("listener {}: no upgrade request from {} in time", ctx.name(), ch.remoteAddress());
+                ch.close();
+            }
+        }, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the upgrade request, checks it and starts the session; then leaves the pipeline. */
+    private final class Upgrade extends ChannelInboundHandlerAdapter {
+        private final boolean secure;
+        boolean seen;
+
+        Upgrade(boolean secure) {
+            this.secure = secure;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext c, Object msg) {
+            if (seen || !(msg instanceof FullHttpRequest req)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            seen = true;
+            final Channel ch = c.channel();
+            // Nothing more is read until the session is bound: the next bytes are WebSocket frames.
+            ch.config().setAutoRead(false);
+            c.pipeline().remove(this);
+            try {
+                accept(ch, req);
+            } catch (final RuntimeException e) {
+                req.release();
+                throw e;
+            }
+        }
+
+        private void accept(Channel ch, FullHttpRequest req) {
+            if (!req.decoderResult().isSuccess()) {
+                reject(ch, req, HttpResponseStatus.BAD_REQUEST, "malformed request");
+                return;
+            }
+            if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+                reject(ch, req, HttpResponseStatus.UPGRADE_REQUIRED, "expected a WebSocket upgrade");
+                return;
+            }
+            if (!HttpMethod.GET.equals(req.method())) {
+                reject(ch, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "a WebSocket upgrade must be a GET");
+                return;
+            }
+            if (spec.path() != null && !spec.path().equals(HttpMetadata.pathOnly(req.uri()))) {
+                reject(ch, req, HttpResponseStatus.NOT_FOUND, "no WebSocket at " + HttpMetadata.pathOnly(req.uri()));
+                return;
+            }
+            final String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+            final WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                    (secure ? "wss://" : "ws://") + host + req.uri(), null, decoderConfig).newHandshaker(req);
+            if (handshaker == null) {
+                req.release();
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch)
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            final SocketAddress remote = ch.remoteAddress();
+            final SocketAddress local = ch.localAddress();
+            final ObjectNode md = HttpMetadata.of(req, remote, local);
+            final WsFrameCodec codec = new WsFrameCodec(spec.textFrames());
+            ch.pipeline().addLast(new WebSocketFrameAggregator(WebSocketProtocol.MAX_MESSAGE));
+            ch.pipeline().addLast(WsFrameCodec.NAME, codec);
+            final WsServerStage stage = new WsServerStage(ch, codec, handshaker, req);
+            logger.debug("listener {}: upgrade request {} from {}", ctx.name(), req.uri(), remote);
+            ctx.newSession("WS:" + Net.tuple(remote, local) + "-" + sequence.getAndIncrement(), md, stage);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+            logger.debug("listener {}: error before the upgrade from {}: {}", ctx.name(), c.channel().remoteAddress(),
+                    cause.toString());
+            c.close();
+        }
+    }
+
+    private static void reject(Channel ch, FullHttpRequest req, HttpResponseStatus status, String message) {
+        req.release();
+        ch.writeAndFlush(errorResponse(status, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Returns an error answer with l7mp's JSON body {@code {status, message, content}}; the connection closes. */
+    static FullHttpResponse errorResponse(HttpResponseStatus status, String content) {
+        final String body = "{\"status\":" + status.code() + ",\"message\":" + quote(status.reasonPhrase())
+                + ",\"content\":" + quote(content) + "}";
+        final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
+    private static String quote(String s) {
+        final StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    @Override
+    public @Nullable SocketAddress localAddress() {
+        final Channel s = server;
+        return s == null ? null : s.localAddress();
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        final Channel s = server;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (s == null) {
+            done.complete(null);
+        } else {
+            s.close().addListener(f -> done.complete(null));
+        }
+        return done;
+    }
+}

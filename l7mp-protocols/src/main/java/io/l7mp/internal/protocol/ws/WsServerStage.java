@@ -1,0 +1,69 @@
+package io.l7mp.internal.protocol.ws;
+
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.StageHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The listener side of a WebSocket session. Holds the upgrade request until {@link #bind}: then it answers the
+ * handshake and starts reading frames. Closed before that, it answers the request with the session's error status.
+ */
+final class WsServerStage extends WsStage {
+    private final WebSocketServerHandshaker handshaker;
+    private @Nullable FullHttpRequest request;
+
+    WsServerStage(Channel channel, WsFrameCodec codec, WebSocketServerHandshaker handshaker, FullHttpRequest request) {
+        super(channel, codec);
+        this.handshaker = handshaker;
+        this.request = request;
+    }
+
+    @Override
+    public void bind(StageHandler h) {
+        final FullHttpRequest req = request;
+        request = null;
+        if (req == null || !channel().isActive()) {
+            if (req != null) {
+                req.release();
+            }
+            super.bind(h);
+            return;
+        }
+        final ChannelFuture f;
+        try {
+            f = handshaker.handshake(channel(), req);
+        } finally {
+            req.release();
+        }
+        f.addListener(x -> {
+            if (x.isSuccess()) {
+                codec.upgraded();
+                super.bind(h);
+            } else {
+                super.bind(h);
+                notifyClose(x.cause());
+                channel().close();
+            }
+        });
+    }
+
+    @Override
+    public void close(@Nullable Throwable cause) {
+        final FullHttpRequest req = request;
+        if (req != null) {
+            request = null;
+            req.release();
+            if (channel().isActive()) {
+                final int status = cause instanceof SessionError se ? se.status() : 503;
+                final String msg = cause == null ? "session ended" : String.valueOf(cause.getMessage());
+                channel().write(WsListener.errorResponse(HttpResponseStatus.valueOf(status), msg));
+            }
+        }
+        super.close(cause);
+    }
+}

@@ -1,0 +1,22 @@
+package io.l7mp.internal.protocol.ws;
+
+import io.l7mp.internal.protocol.HoldingChannelStage;
+import io.l7mp.spi.StreamKind;
+import io.netty.channel.Channel;
+import org.jspecify.annotations.Nullable;
+
+/** A WebSocket connection as a datagram stage: one message per {@code ByteBuf}; closing sends a close frame first. */
+class WsStage extends HoldingChannelStage {
+    final WsFrameCodec codec;
+
+    WsStage(Channel channel, WsFrameCodec codec) {
+        super(channel, StreamKind.DATAGRAM);
+        this.codec = codec;
+    }
+
+    @Override
+    public void close(@Nullable Throwable cause) {
+        codec.closing(cause);
+        super.close(cause);
+    }
+}

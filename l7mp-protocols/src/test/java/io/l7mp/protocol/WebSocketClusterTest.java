@@ -1,0 +1,145 @@
+package io.l7mp.protocol;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.l7mp.L7mp;
+import io.l7mp.testing.Await;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WebSocketClusterTest {
+    static L7mp proxy(WebSocketSpec listener, int upstreamPort) throws Exception {
+        final L7mp proxy = L7mp.builder()
+                .cluster("ws-up", c -> c.spec(WebSocketSpec.port(upstreamPort)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(listener).rule(r -> r.route(rt -> rt.destination("ws-up")
+                        .timeout(Duration.ofMillis(500)))))
+                .build();
+        proxy.start().get(5, SECONDS);
+        return proxy;
+    }
+
+    static URI uri(L7mp proxy, String path) {
+        return URI.create("ws://127.0.0.1:" + proxy.listener("in").port() + path);
+    }
+
+    @Test
+    void udpDatagramsTravelAsWebSocketMessagesWithTheirBoundaries() throws Exception {
+        try (NettyWsServer server = new NettyWsServer(null, null, "ws:");
+             L7mp proxy = L7mp.builder()
+                     .cluster("ws-up", c -> c.spec(WebSocketSpec.port(server.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("ws-up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            client.setSoTimeout(5000);
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("in").port());
+            for (final String m : new String[] {"a", "bb", "ccc", "x".repeat(40_000)}) {
+                final byte[] b = m.getBytes(US_ASCII);
+                client.send(new DatagramPacket(b, b.length, to));
+            }
+            for (final String m : new String[] {"a", "bb", "ccc", "x".repeat(40_000)}) {
+                final DatagramPacket p = new DatagramPacket(new byte[65536], 65536);
+                client.receive(p);
+                assertThat(new String(p.getData(), 0, p.getLength(), US_ASCII)).isEqualTo("ws:" + m);
+            }
+            assertThat(server.request().uri()).isEqualTo("/");   // a UDP source has no HTTP path
+        }
+    }
+
+    @Test
+    void webSocketSourceForwardsItsPathAndHeaders() throws Exception {
+        try (NettyWsServer server = new NettyWsServer();
+             L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), server.port());
+             WsTestClient c = WsTestClient.connect(uri(proxy, "/chat/room?id=7"), Map.of("X-Trace", "t-1"), null)) {
+            c.sendText("hello");
+            assertThat(c.next().string()).isEqualTo("hello");
+            final NettyWsServer.Request req = server.request();
+            assertThat(req.uri()).isEqualTo("/chat/room?id=7");
+            assertThat(req.headers()).containsEntry("x-trace", "t-1")
+                    .containsEntry("host", "127.0.0.1:" + server.port())
+                    .containsEntry("upgrade", "websocket")
+                    .containsKey("user-agent");
+            assertThat(req.headers().get("user-agent")).startsWith("Java-http-client");
+        }
+    }
+
+    @Test
+    void closeCodesPropagateBothWays() throws Exception {
+        try (NettyWsServer server = new NettyWsServer();
+             L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), server.port())) {
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "/"))) {
+                c.sendText("x");
+                c.next();
+                server.closeAll(4001);
+                assertThat(c.closeCode()).isEqualTo(4001);
+            }
+            Await.until(Duration.ofSeconds(5), "the first session to end", () -> proxy.sessions().isEmpty());
+            server.closeCodes.clear();
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "/"))) {
+                c.sendText("y");
+                c.next();
+                c.ws().sendClose(1000, "bye").get(5, SECONDS);
+                assertThat(server.closeCodes.poll(5, SECONDS)).isEqualTo(1000);
+            }
+            Await.until(Duration.ofSeconds(5), "the second session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void refusedUpgradeFailsTheSessionWith502() throws Exception {
+        try (NettyWsServer server = new NettyWsServer(null, HttpResponseStatus.FORBIDDEN, "");
+             L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), server.port())) {
+            final java.util.List<io.l7mp.SessionEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (AutoCloseable sub = proxy.subscribe(events::add)) {
+                assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "/")))
+                        .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                        .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse()
+                                .statusCode()).isEqualTo(502));
+            }
+            assertThat(events).anySatisfy(e -> assertThat(e.content()).contains("403"));
+        }
+    }
+
+    @Test
+    void unreachableServerFailsWith502AndSilentOneWith504() throws Exception {
+        final int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), closedPort)) {
+            assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "/")))
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse()
+                            .statusCode()).isEqualTo(502));
+        }
+        // Accepts TCP connections but never answers the upgrade.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), silent.getLocalPort())) {
+            final Thread acceptor = new Thread(() -> {
+                try (Socket s = silent.accept()) {
+                    s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (final java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "/")))
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse()
+                            .statusCode()).isEqualTo(504));
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.l7mp.protocol;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.l7mp.L7mp;
+import io.l7mp.SessionInfo;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
+import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WebSocketListenerTest {
+    static URI uri(L7mp proxy, String listener, String path) {
+        return URI.create("ws://127.0.0.1:" + proxy.listener(listener).port() + path);
+    }
+
+    static L7mp echoProxy(WebSocketSpec spec) throws Exception {
+        final L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("ws", l -> l.spec(spec).rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+        proxy.start().get(5, SECONDS);
+        return proxy;
+    }
+
+    @Test
+    void messagesComeBackThroughEchoClusterWithTheirBoundaries() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("one");
+            c.sendText("two");
+            c.sendBinary(new byte[] {1, 2, 3});
+            final byte[] big = new byte[200_000];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) i;
+            }
+            c.sendBinary(big);
+            final WsTestClient.Message m1 = c.next();
+            assertThat(m1.text()).isFalse();   // the proxy sends binary frames by default
+            assertThat(m1.string()).isEqualTo("one");
+            assertThat(c.next().string()).isEqualTo("two");
+            assertThat(c.next().data()).containsExactly(1, 2, 3);
+            assertThat(c.next().data()).isEqualTo(big);
+            final SessionInfo s = proxy.sessions().get(0);
+            assertThat(s.stats().ingressPackets()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void textFramesWhenTheSpecSaysSo() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0).withTextFrames(true));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("héllo");
+            final WsTestClient.Message m = c.next();
+            assertThat(m.text()).isTrue();
+            assertThat(m.string()).isEqualTo("héllo");
+        }
+    }
+
+    @Test
+    void metadataCarriesTheUpgradeRequest() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/chat/room?id=7&x=y"),
+                     Map.of("X-Test-Header", "abc"), null)) {
+            c.sendText("hi");
+            c.next();
+            final SessionInfo s = proxy.sessions().get(0);
+            final JsonNode md = s.metadata();
+            assertThat(s.name()).startsWith("WS:127.0.0.1:").endsWith("-0");
+            assertThat(md.at("/IP/src_addr").asText()).isEqualTo("127.0.0.1");
+            assertThat(md.at("/TCP/dst_port").asInt()).isEqualTo(proxy.listener("ws").port());
+            assertThat(md.at("/TCP/src_port").asInt()).isPositive();
+            assertThat(md.at("/HTTP/version").asText()).isEqualTo("1.1");
+            assertThat(md.at("/HTTP/method").asText()).isEqualTo("GET");
+            assertThat(md.at("/HTTP/url/url").asText()).isEqualTo("/chat/room?id=7&x=y");
+            assertThat(md.at("/HTTP/url/path").asText()).isEqualTo("/chat/room?id=7&x=y");
+            assertThat(md.at("/HTTP/url/query").asText()).isEqualTo("id=7&x=y");
+            assertThat(md.at("/HTTP/url/protocol").asText()).isEmpty();
+            assertThat(md.at("/HTTP/headers/x-test-header").asText()).isEqualTo("abc");
+            assertThat(md.at("/HTTP/headers/upgrade").asText()).isEqualToIgnoringCase("websocket");
+            assertThat(md.at("/HTTP/headers/host").asText()).isEqualTo("127.0.0.1:" + proxy.listener("ws").port());
+        }
+    }
+
+    @Test
+    void rulesRouteOnThePath() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .cluster("void", c -> c.spec(ProtocolSpec.of("Discard")))
+                .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.matchTest("/HTTP/url/path", "/echo").route(rt -> rt.destination("echo")))
+                        .rule(r -> r.route(rt -> rt.destination("void"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/echo"))) {
+                c.sendText("back");
+                assertThat(c.next().string()).isEqualTo("back");
+            }
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/other"))) {
+                c.sendText("lost");
+                assertThat(c.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void pingIsAnsweredWithPong() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.ws().sendPing(ByteBuffer.wrap("are you there".getBytes(UTF_8))).get(5, SECONDS);
+            final ByteBuffer pong = c.pongs.poll(5, SECONDS);
+            assertThat(pong).isNotNull();
+            assertThat(UTF_8.decode(pong).toString()).isEqualTo("are you there");
+            assertThat(c.messages).isEmpty();   // control frames are not session data
+        }
+    }
+
+    @Test
+    void clientCloseEndsTheSession() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("x");
+            c.next();
+            assertThat(proxy.sessions()).hasSize(1);
+            c.ws().sendClose(1000, "done").get(5, SECONDS);
+            assertThat(c.closeCode()).isEqualTo(1000);   // the proxy answers the close frame
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void sessionEndedByTheProxySendsACloseFrame() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("x");
+            c.next();
+            proxy.deleteSession(proxy.sessions().get(0).name()).get(5, SECONDS);
+            assertThat(c.closeCode()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void onlyTheConfiguredPathIsAccepted() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0).withPath("/ws"))) {
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/ws?token=1"))) {
+                c.sendText("in");
+                assertThat(c.next().string()).isEqualTo("in");
+            }
+            assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "ws", "/elsewhere")))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+                            .isEqualTo(404));
+        }
+    }
+
+    @Test
+    void unroutableSessionIsRefusedWithTheHttpStatus() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("down", c -> c.spec(TcpSpec.port(1)).endpoint("127.0.0.1"))
+                .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("down"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "ws", "/")))
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+                            .isEqualTo(502));
+            assertThat(proxy.sessions()).isEmpty();
+        }
+    }
+}
