@@ -85,7 +85,10 @@ class SyncTest {
                 }
             }
             Await.until(WAIT, "B and C gone", () -> proxy.sessions().size() == 1);
+            final long before = proxy.sessions().get(0).stats().ingressPackets();
             a.send(toA, "anyone?");
+            Await.until(WAIT, "A's message to reach the rendezvous",
+                    () -> proxy.sessions().get(0).stats().ingressPackets() == before + 1);
             final Udp late = new Udp();
             try (late) {
                 late.send(toB, "late");
@@ -100,8 +103,8 @@ class SyncTest {
     void aLoneMemberTimesOutAndTheTableForgetsIt() throws Exception {
         final List<SessionEvent> events = new CopyOnWriteArrayList<>();
         try (L7mp proxy = proxy(SyncSpec.query("/labels/session_id"), "alone", "other", 300);
-             AutoCloseable sub = proxy.subscribe(events::add);
              Udp a = new Udp()) {
+            proxy.subscribe(events::add);
             proxy.start().get(5, SECONDS);
             a.send(Udp.of(proxy, "a"), "anyone?");
             Await.until(WAIT, "the connect to fail", () -> events.stream()
@@ -124,8 +127,8 @@ class SyncTest {
     void aSessionWithoutTheValueFailsWith400() throws Exception {
         final List<SessionEvent> events = new CopyOnWriteArrayList<>();
         try (L7mp proxy = proxy(SyncSpec.query("/labels/session_id"), "1", "1", 300);
-             AutoCloseable sub = proxy.subscribe(events::add);
              Udp n = new Udp()) {
+            proxy.subscribe(events::add);
             proxy.start().get(5, SECONDS);
             n.send(Udp.of(proxy, "none"), "x");
             Await.until(WAIT, "the connect to fail", () -> events.stream().anyMatch(e -> e.event().equals("ERROR")));
@@ -141,8 +144,8 @@ class SyncTest {
              Udp b = new Udp()) {
             proxy.start().get(5, SECONDS);
             a.send(Udp.of(proxy, "a"), "lost");
-            Await.until(WAIT, "A connected alone", () -> proxy.sessions().size() == 1
-                    && proxy.sessions().get(0).status().name().equals("CONNECTED"));
+            Await.until(WAIT, "A connected alone and its message dropped", () -> proxy.sessions().size() == 1
+                    && proxy.sessions().get(0).stats().ingressPackets() == 1);
             b.send(Udp.of(proxy, "b"), "found");
             assertThat(a.receive()).isEqualTo("found");
             a.send(Udp.of(proxy, "a"), "reply");

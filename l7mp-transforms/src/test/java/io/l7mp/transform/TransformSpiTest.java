@@ -190,8 +190,8 @@ class TransformSpiTest {
                 .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
                         .rule(r -> r.route(rt -> rt.destination("echo").ingress("boom"))))
                 .build();
-             AutoCloseable sub = proxy.subscribe(events::add);
              Udp client = new Udp()) {
+            proxy.subscribe(events::add);
             proxy.start().get(5, SECONDS);
             client.send(Udp.of(proxy, "in"), "x");
             Await.until(WAIT, "the session to end", () -> events.stream().anyMatch(e -> e.event().equals("DESTROY")));
