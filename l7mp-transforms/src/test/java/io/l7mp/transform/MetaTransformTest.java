@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +46,13 @@ class MetaTransformTest {
                     spec: {protocol: UDP, address: 127.0.0.1, port: 0}
                     rules: [{action: {route: {destination: echo, ingress: [chain], egress: [chain]}}}]
                 """.formatted(log), true);
+        // The spec writes back as it was read (GET /config), inner specs with their defaults.
+        final ConfigCodec codec = ConfigCodec.defaults();
+        assertThat(codec.toTree(cfg.clusters().get(1).spec()).toString()).isEqualTo("{\"protocol\":\"MetaTransform\","
+                + "\"transforms\":[{\"protocol\":\"Metric\"},{\"protocol\":\"JSONEncap\"},{\"protocol\":\"Logger\","
+                + "\"log_file\":\"" + log + "\",\"log_prefix\":\"wire\"},{\"protocol\":\"JSONDecap\"}]}");
+        assertThat(codec.read(codec.toTree(cfg.clusters().get(1).spec()), ProtocolSpec.class, "spec"))
+                .isEqualTo(cfg.clusters().get(1).spec());
         try (L7mp proxy = L7mp.builder().config(cfg).build();
              Udp client = new Udp()) {
             proxy.start().get(5, SECONDS);

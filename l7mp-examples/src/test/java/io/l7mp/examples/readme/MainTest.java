@@ -25,6 +25,10 @@ class MainTest {
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              Main.Example ex = Main.start(0, peer.getLocalPort(), 0)) {
             peer.setSoTimeout(5_000);
+            // A singleton listener's session starts with the proxy; when its first attempt is lost it reopens its
+            // socket (on a new port when the spec says 0): read the port once the session is up.
+            Await.until(Duration.ofSeconds(5), "the singleton session connected", () -> ex.readme().sessions().stream()
+                    .anyMatch(s -> s.status().name().equals("CONNECTED")));
             final InetSocketAddress proxy = new InetSocketAddress("127.0.0.1",
                     ex.readme().listener("udp-listener").port());
             for (final String line : new String[] {"first line\n", "second line\n"}) {
