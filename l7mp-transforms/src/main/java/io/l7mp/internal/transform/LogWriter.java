@@ -13,23 +13,26 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes Logger output on one background thread, so that a slow terminal, pipe or disk never blocks an event loop.
- * At most {@link #MAX_QUEUED} lines wait; beyond that lines are dropped (and counted by their sessions): logging must
- * not hold up the data path nor grow without bound. Opening and closing files are queued too and never dropped, so
+ * At most {@link #MAX_QUEUED} lines and {@link #MAX_QUEUED_BYTES} bytes wait; beyond that lines are dropped (and
+ * counted by their sessions): logging must not hold up the data path nor grow without bound. Opening and closing files are queued too and never dropped, so
  * every file is written in order and closed.
  */
 final class LogWriter {
     static final int MAX_QUEUED = 16384;
+    static final long MAX_QUEUED_BYTES = 16 << 20;
     private static final Logger logger = LoggerFactory.getLogger(LogWriter.class);
     private static final LogWriter INSTANCE = new LogWriter();
 
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedLines = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final Object startLock = new Object();
     private volatile boolean started;
 
@@ -42,13 +45,16 @@ final class LogWriter {
 
     /** Returns false when lines are being dropped: the caller may skip formatting. */
     boolean hasRoom() {
-        return queuedLines.get() < MAX_QUEUED;
+        return queuedLines.get() < MAX_QUEUED && queuedBytes.get() < MAX_QUEUED_BYTES;
     }
 
     /** Queues a line for {@code target}; returns false when it was dropped. Any thread. */
     boolean write(Target target, byte[] line) {
-        if (queuedLines.incrementAndGet() > MAX_QUEUED) {
+        final int lines = queuedLines.incrementAndGet();
+        final long bytes = queuedBytes.addAndGet(line.length);
+        if (lines > MAX_QUEUED || bytes > MAX_QUEUED_BYTES) {
             queuedLines.decrementAndGet();
+            queuedBytes.addAndGet(-line.length);
             return false;
         }
         enqueue(new Job(target, line, false));
@@ -117,6 +123,7 @@ final class LogWriter {
             return;
         }
         queuedLines.decrementAndGet();
+        queuedBytes.addAndGet(-j.line.length);
         j.target.write(j.line);
         if (!dirty.contains(j.target)) {
             dirty.add(j.target);
