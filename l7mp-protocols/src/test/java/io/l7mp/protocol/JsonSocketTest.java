@@ -242,14 +242,18 @@ class JsonSocketTest {
                     rules: []
                 """, true)).build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("listeners[0].spec.transport.protocol");
+                .hasMessageContaining("listeners[0].spec.transport.protocol: \"TCP\" keeps no message boundaries");
+        assertThatThrownBy(() -> L7mp.builder().listener("js", l -> l.spec(JsonSocketSpec.over(
+                        ProtocolSpec.of("UDP")))).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listeners[0].spec.transport.port: missing");
         assertThatThrownBy(() -> codec.readConfig("""
                 clusters:
                   - name: c
                     spec: {protocol: JSONSocket, transport: {protocol: UDP, port: 1}, header: [{set: {key: a}}]}
                 """, true))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("value");
+                .hasMessageContaining("clusters[0].spec.header[0].set.value: missing");
         assertThatThrownBy(() -> codec.readConfig("""
                 listeners:
                   - name: js

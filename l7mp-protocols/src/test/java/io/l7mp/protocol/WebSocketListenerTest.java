@@ -150,6 +150,26 @@ class WebSocketListenerTest {
     }
 
     @Test
+    void sessionEndedByAnErrorClosesWith1011() throws Exception {
+        final int closedPort;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        // A connected UDP socket to a closed port fails on the ICMP error that answers the first datagram.
+        try (L7mp proxy = L7mp.builder()
+                .cluster("gone", c -> c.spec(UdpSpec.port(closedPort)).endpoint("127.0.0.1"))
+                .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("gone"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                c.sendText("into the void");
+                assertThat(c.closeCode()).isEqualTo(1011);
+            }
+        }
+    }
+
+    @Test
     void onlyTheConfiguredPathIsAccepted() throws Exception {
         try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0).withPath("/ws"))) {
             try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/ws?token=1"))) {
