@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param port     the listening port, or the endpoints' port for a cluster
  * @param address  the listener's bind address
  * @param bind     cluster: the local address and port to connect from
+ * @param framing  {@code length-prefixed} to keep message boundaries between two l7mp proxies; absent: a plain
+ *                 byte stream
  * @param tls      TLS on the connections (see {@link TlsSpec}); plain TCP when absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,6 +22,7 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
                       @JsonProperty("port") @Nullable Integer port,
                       @JsonProperty("address") @Nullable String address,
                       @JsonProperty("bind") @Nullable HostPort bind,
+                      @JsonProperty("framing") @Nullable Framing framing,
                       @JsonProperty("tls") @Nullable TlsSpec tls) implements ProtocolSpec {
     public TcpSpec {
         if (protocol == null) {
@@ -28,9 +31,15 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
         Ports.check("port", port);
     }
 
-    /** Returns a spec without TLS. */
+    /** Returns a spec without framing or TLS (the shape before {@code framing} existed). */
     public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind) {
-        this(protocol, port, address, bind, null);
+        this(protocol, port, address, bind, null, null);
+    }
+
+    /** Returns a spec without TLS (the shape before {@code tls} existed). */
+    public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind,
+                   @Nullable Framing framing) {
+        this(protocol, port, address, bind, framing, null);
     }
 
     /** Returns a spec on this port, all interfaces. */
@@ -43,8 +52,13 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
         return new TcpSpec("TCP", Ports.check("port", port), address, null);
     }
 
+    /** Returns a copy with this framing ({@link Framing#LENGTH_PREFIXED} keeps message boundaries). */
+    public TcpSpec withFraming(@Nullable Framing f) {
+        return new TcpSpec(protocol, port, address, bind, f, tls);
+    }
+
     /** Returns a copy with this TLS block (null: plain TCP). */
     public TcpSpec withTls(@Nullable TlsSpec t) {
-        return new TcpSpec(protocol, port, address, bind, t);
+        return new TcpSpec(protocol, port, address, bind, framing, t);
     }
 }

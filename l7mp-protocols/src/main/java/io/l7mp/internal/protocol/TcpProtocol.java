@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol;
 
+import io.l7mp.internal.protocol.framing.FrameCodec;
 import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.TcpSpec;
 import io.l7mp.spec.ProtocolSpec;
@@ -35,8 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With a
- * {@code tls} block both sides speak TLS; a listener starts the session only once the handshake succeeded.
+ * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With
+ * {@code framing: length-prefixed} the stream carries length-prefixed messages and its stages keep boundaries. With a
+ * {@code tls} block both sides speak TLS (under the framing); a listener starts the session only once the handshake
+ * succeeded.
  */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
@@ -117,10 +120,10 @@ public final class TcpProtocol implements ProtocolProvider {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (ssl == null) {
-                            stage[0] = new ChannelStage(ch, StreamKind.BYTE);
+                            stage[0] = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
                         } else {
                             ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.clientHandler(ssl, ch, remote));
-                            stage[0] = new HoldingChannelStage(ch, StreamKind.BYTE);
+                            stage[0] = new HoldingChannelStage(ch, FrameCodec.install(ch, spec.framing()));
                         }
                     }
                 });
@@ -202,7 +205,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private void accept(SocketChannel ch) {
             final SslContext s = ssl;
             if (s == null) {
-                startSession(ch, new ChannelStage(ch, StreamKind.BYTE));
+                startSession(ch, new ChannelStage(ch, FrameCodec.install(ch, spec.framing())));
                 return;
             }
             final SslHandler tls = Tls.serverHandler(s, ch);
@@ -215,7 +218,7 @@ public final class TcpProtocol implements ProtocolProvider {
             tls.handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
                     ch.pipeline().remove(HANDSHAKE_GUARD);
-                    startSession(ch, new HoldingChannelStage(ch, StreamKind.BYTE));
+                    startSession(ch, new HoldingChannelStage(ch, FrameCodec.install(ch, spec.framing())));
                 } else {
                     logger.debug("listener {}: TLS handshake with {} failed: {}", ctx.name(), ch.remoteAddress(),
                             f.cause().toString());
