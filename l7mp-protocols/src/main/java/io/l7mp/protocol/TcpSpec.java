@@ -31,15 +31,9 @@ public record TcpSpec(@JsonProperty("protocol") String protocol,
         Ports.check("port", port);
     }
 
-    /** Returns a spec without framing or TLS (the shape before {@code framing} existed). */
+    /** Returns a spec without framing or TLS. */
     public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind) {
         this(protocol, port, address, bind, null, null);
-    }
-
-    /** Returns a spec without TLS (the shape before {@code tls} existed). */
-    public TcpSpec(String protocol, @Nullable Integer port, @Nullable String address, @Nullable HostPort bind,
-                   @Nullable Framing framing) {
-        this(protocol, port, address, bind, framing, null);
     }
 
     /** Returns a spec on this port, all interfaces. */

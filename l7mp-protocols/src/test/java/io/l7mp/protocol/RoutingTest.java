@@ -53,7 +53,8 @@ class RoutingTest {
                 s.setSoTimeout(5_000);
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
-            assertThat(proxy.sessions()).isEmpty();
+            io.l7mp.testing.Await.until(java.time.Duration.ofSeconds(5), "the failed session to be forgotten",
+                    () -> proxy.sessions().isEmpty());
         }
     }
 

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code TCP}: a byte-stream listener (one session per connection) and cluster. Nagle is off both ways. With
  * {@code framing: length-prefixed} the stream carries length-prefixed messages and its stages keep boundaries. With a
- * {@code tls} block both sides speak TLS (under the framing); a listener starts the session only once the handshake
- * succeeded.
+ * {@code tls} block both sides speak TLS (framing runs inside it); a listener starts the session only once the
+ * handshake succeeded.
  */
 public final class TcpProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(TcpProtocol.class);
