@@ -13,11 +13,13 @@ import io.l7mp.testing.Await;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WebSocketListenerTest {
     static URI uri(L7mp proxy, String listener, String path) {
@@ -109,6 +111,30 @@ class WebSocketListenerTest {
             try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/other"))) {
                 c.sendText("lost");
                 assertThat(c.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void webSocketToUnixStreamAndBack(@TempDir Path dir) throws Exception {
+        final Path sock = dir.resolve("echo.sock");
+        try (UnixEchoServer echo = new UnixEchoServer(sock);
+             L7mp proxy = L7mp.builder()
+                     .cluster("unix", c -> c.spec(UnixSpec.cluster()).endpoint(sock.toString()))
+                     .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("unix"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                // One message at a time: the byte stream in between does not keep boundaries.
+                for (final String m : new String[] {"to unix", "and back"}) {
+                    c.sendText(m);
+                    final StringBuilder got = new StringBuilder();
+                    while (got.length() < m.length()) {
+                        got.append(c.next().string());
+                    }
+                    assertThat(got.toString()).isEqualTo(m);
+                }
             }
         }
     }
