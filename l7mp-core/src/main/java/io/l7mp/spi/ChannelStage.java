@@ -25,6 +25,8 @@ public class ChannelStage implements Stage {
     private @Nullable StageHandler handler;
     private boolean closed;
     private boolean notified;
+    private boolean engineClosed;
+    private @Nullable Throwable pendingCause;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
     public ChannelStage(Channel channel, StreamKind kind) {
@@ -52,6 +54,13 @@ public class ChannelStage implements Stage {
     @Override
     public void bind(StageHandler h) {
         this.handler = h;
+        if (notified) {
+            // The peer went away before the session was ready: tell it now, once.
+            if (!engineClosed) {
+                h.onClose(pendingCause);
+            }
+            return;
+        }
         if (!channel.isActive()) {
             notifyClose(null);
             return;
@@ -89,6 +98,7 @@ public class ChannelStage implements Stage {
 
     @Override
     public void close(@Nullable Throwable cause) {
+        engineClosed = true;
         if (!closed) {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
@@ -102,7 +112,7 @@ public class ChannelStage implements Stage {
         return String.valueOf(channel.remoteAddress());
     }
 
-    /** Tells the handler once that the stage is gone, unless the engine closed it. */
+    /** Tells the handler once that the stage is gone, unless the engine closed it; before bind, at bind. */
     protected final void notifyClose(@Nullable Throwable cause) {
         if (notified || closed) {
             return;
@@ -112,6 +122,8 @@ public class ChannelStage implements Stage {
         final StageHandler h = handler;
         if (h != null) {
             h.onClose(cause);
+        } else {
+            pendingCause = cause;
         }
     }
 

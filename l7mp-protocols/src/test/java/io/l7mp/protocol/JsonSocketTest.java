@@ -15,13 +15,17 @@ import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
+import io.netty.channel.epoll.Epoll;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JsonSocketTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -167,6 +171,30 @@ class JsonSocketTest {
     }
 
     @Test
+    void runsOverAUnixDatagramTransportFoundByName(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Epoll.isAvailable(), "Unix datagram sockets need epoll");
+        final String sock = dir.resolve("js.sock").toString();
+        final JsonSocketSpec out = new JsonSocketSpec("JSONSocket", new UnixDatagramSpec("UNIX/dgram", null, null,
+                null), List.of(JsonSocketSpec.Header.copy("/labels", "/labels")));
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .cluster("js-out", c -> c.spec(out).endpoint(sock))
+                .listener("js-in", l -> l.spec(JsonSocketSpec.over(UnixDatagramSpec.listen(sock)))
+                        .rule(r -> r.matchTest("/JSONSocket/labels/via", "unix").route(rt -> rt.destination("echo"))))
+                .listener("udp-in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.rewrite("/labels/via", "unix").route(rt -> rt.destination("js-out"))))
+                .build();
+             DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            send(c, local(proxy, "udp-in"), "over a unix socket");
+            assertThat(receive(c)).isEqualTo("over a unix socket");
+            final SessionInfo js = proxy.sessions().stream().filter(x -> x.name().startsWith("JSONSocket:js-in-"))
+                    .findFirst().orElseThrow();
+            assertThat(js.metadata().at("/JSONSocket/labels/via").asText()).isEqualTo("unix");
+        }
+    }
+
+    @Test
     void clusterFailsWhenTheServerRefusesOrIsSilent() throws Exception {
         try (DatagramSocket server = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              L7mp proxy = L7mp.builder()
@@ -242,14 +270,18 @@ class JsonSocketTest {
                     rules: []
                 """, true)).build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("listeners[0].spec.transport.protocol");
+                .hasMessageContaining("listeners[0].spec.transport.protocol: \"TCP\" keeps no message boundaries");
+        assertThatThrownBy(() -> L7mp.builder().listener("js", l -> l.spec(JsonSocketSpec.over(
+                        ProtocolSpec.of("UDP")))).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listeners[0].spec.transport.port: missing");
         assertThatThrownBy(() -> codec.readConfig("""
                 clusters:
                   - name: c
                     spec: {protocol: JSONSocket, transport: {protocol: UDP, port: 1}, header: [{set: {key: a}}]}
                 """, true))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("value");
+                .hasMessageContaining("clusters[0].spec.header[0].set.value: missing");
         assertThatThrownBy(() -> codec.readConfig("""
                 listeners:
                   - name: js

@@ -73,7 +73,17 @@ class StdioProxyTest {
                 third.setSoTimeout(5_000);
                 assertThat(new String(third.getInputStream().readNBytes(23), US_ASCII))
                         .isEqualTo("typed between sessions\n");
+                // End of stdin ends the session that owns it...
+                typed.close();
+                assertThat(third.getInputStream().read()).isEqualTo(-1);
             }
+            // ... and every later one at once.
+            try (Socket fourth = new Socket()) {
+                fourth.connect(to, 5_000);
+                fourth.setSoTimeout(5_000);
+                assertThat(fourth.getInputStream().read()).isEqualTo(-1);
+            }
+            Await.until(WAIT, "no session left", () -> proxy.sessions().isEmpty());
         }
     }
 }

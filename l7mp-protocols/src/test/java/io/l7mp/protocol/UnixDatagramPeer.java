@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,9 +67,9 @@ final class UnixDatagramPeer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        channel.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    public void close() throws IOException {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         Files.deleteIfExists(path);
     }
 }

@@ -13,11 +13,13 @@ import io.l7mp.testing.Await;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WebSocketListenerTest {
     static URI uri(L7mp proxy, String listener, String path) {
@@ -114,6 +116,30 @@ class WebSocketListenerTest {
     }
 
     @Test
+    void webSocketToUnixStreamAndBack(@TempDir Path dir) throws Exception {
+        final Path sock = dir.resolve("echo.sock");
+        try (UnixEchoServer echo = new UnixEchoServer(sock);
+             L7mp proxy = L7mp.builder()
+                     .cluster("unix", c -> c.spec(UnixSpec.cluster()).endpoint(sock.toString()))
+                     .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("unix"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                // One message at a time: the byte stream in between does not keep boundaries.
+                for (final String m : new String[] {"to unix", "and back"}) {
+                    c.sendText(m);
+                    final StringBuilder got = new StringBuilder();
+                    while (got.length() < m.length()) {
+                        got.append(c.next().string());
+                    }
+                    assertThat(got.toString()).isEqualTo(m);
+                }
+            }
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithPong() throws Exception {
         try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
              WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
@@ -146,6 +172,26 @@ class WebSocketListenerTest {
             c.next();
             proxy.deleteSession(proxy.sessions().get(0).name()).get(5, SECONDS);
             assertThat(c.closeCode()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void sessionEndedByAnErrorClosesWith1011() throws Exception {
+        final int closedPort;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        // A connected UDP socket to a closed port fails on the ICMP error that answers the first datagram.
+        try (L7mp proxy = L7mp.builder()
+                .cluster("gone", c -> c.spec(UdpSpec.port(closedPort)).endpoint("127.0.0.1"))
+                .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("gone"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                c.sendText("into the void");
+                assertThat(c.closeCode()).isEqualTo(1011);
+            }
         }
     }
 

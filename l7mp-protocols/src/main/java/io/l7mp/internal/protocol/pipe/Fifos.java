@@ -193,8 +193,8 @@ final class Fifos {
             if (p == null) {
                 return;
             }
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                logger.trace("released a blocked open of {}", p);
+            try {
+                FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
             } catch (final IOException e) {
                 logger.debug("cannot release a blocked open of {}: {}", p, e.toString());
             }

@@ -49,6 +49,9 @@ public final class StreamStage implements Stage {
     private boolean ended;
     private boolean unwritable;
     private boolean writerStarted;
+    /** The input ended before {@link #bind}: told to the handler as soon as there is one. */
+    private boolean endedEarly;
+    private @Nullable Throwable earlyCause;
 
     // Shared with the thread that reads; guarded by lock.
     private final Object lock = new Object();
@@ -94,6 +97,10 @@ public final class StreamStage implements Stage {
     @Override
     public void bind(StageHandler h) {
         handler = h;
+        if (endedEarly) {
+            h.onClose(earlyCause);
+            return;
+        }
         if (ended) {
             return;
         }
@@ -311,6 +318,9 @@ public final class StreamStage implements Stage {
         end();
         if (h != null) {
             h.onClose(cause);
+        } else {
+            endedEarly = true;
+            earlyCause = cause;
         }
     }
 

@@ -23,7 +23,7 @@ class SctpCodecTest {
         ch.writeInbound(new SctpMessage(46, 7, Unpooled.copiedBuffer("first", US_ASCII)));
         assertThat(firsts).hasSize(1);
         assertThat(firsts.get(0)).containsExactly(7, 46);
-        assertThat((Object) ch.readInbound()).as("held until the stage reads").isNull();
+        assertThat(ch.<ByteBuf>readInbound()).as("held until the stage reads").isNull();
 
         ch.read();
         final ByteBuf first = ch.readInbound();
