@@ -63,6 +63,8 @@ public final class Engine {
     private final TransportImpl transport;
     private final boolean ownsGroup;
     private volatile State state = State.EMPTY;
+    /** The state being committed while its new listeners start; null otherwise. */
+    private volatile @Nullable State pending;
     private volatile AdminSpec admin = AdminSpec.DEFAULT;
     private final ConcurrentHashMap<String, SessionImpl> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> ids = new ConcurrentHashMap<>();
@@ -242,6 +244,9 @@ public final class Engine {
 
     private void commit(Txn t) {
         final List<ListenerEntry> started = new ArrayList<>();
+        // A listener may emit a session while it starts (a singleton UDP listener does): such sessions are routed
+        // on the state being committed. If the change fails, the listener closes and takes them with it.
+        pending = t.addedListeners.isEmpty() ? null : t.toState();
         for (int i = 0; i < t.addedListeners.size(); i++) {
             final ListenerEntry l = t.addedListeners.get(i);
             if (t.listeners.get(l.name()) != l || l.impl == null) {
@@ -258,6 +263,7 @@ public final class Engine {
                 closing.add(l.impl.close());
                 // The ports must be free again when the caller hears of the failure.
                 awaitQuietly(closing);
+                pending = null;
                 final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
                         ? e.getCause() : e;
                 throw new ConfigException(t.addedListenerPaths.get(i) + ".spec", "cannot listen: "
@@ -265,6 +271,7 @@ public final class Engine {
             }
         }
         state = t.toState();
+        pending = null;
         final List<CompletableFuture<?>> closing = new ArrayList<>();
         for (final ListenerEntry l : t.removedListeners) {
             if (l.impl != null) {
@@ -369,8 +376,13 @@ public final class Engine {
     }
 
     private void newSession(String listener, String name, ObjectNode metadata, Stage source) {
-        final State s = state;
-        final ListenerEntry l = s.listeners().get(listener);
+        State s = state;
+        ListenerEntry l = s.listeners().get(listener);
+        final State p = pending;
+        if (l == null && p != null) {
+            s = p;
+            l = p.listeners().get(listener);
+        }
         if (l == null || closed) {
             source.close(new SessionError(503, "listener " + listener + " is gone"));
             return;
