@@ -70,6 +70,8 @@ final class RestService {
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
     private static final ObjectWriter TERSE = new ObjectMapper().writer();
     private static final String OPENAPI_RESOURCE = "/io/l7mp/rest/openapi.yaml";
+    private static final List<String> CONFIG_KEYS = List.of("admin", "listeners", "clusters", "rulelists", "rules",
+            "routes", "endpoints", "sessions");
     private static volatile byte @Nullable [] openApiYaml;
 
     private final L7mp proxy;
@@ -298,6 +300,13 @@ final class RestService {
         if (!body.isObject()) {
             throw new ApiException(400, "body: " + Bodies.kind(body) + " (expected: a config object with admin, "
                     + "listeners, clusters, ...)");
+        }
+        // Even outside strict mode: a top-level key we do not know is a mistake, not a field to skip.
+        for (final Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            final String f = it.next();
+            if (!CONFIG_KEYS.contains(f)) {
+                throw new ApiException(400, f + ": unknown field (expected: one of " + CONFIG_KEYS + ")");
+            }
         }
         Config cfg = codec.read(body, Config.class, "");
         final Config c = cfg;
