@@ -132,20 +132,20 @@ final class Router {
         if (s.indexOf('%') < 0) {
             return s;
         }
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
-                        || Character.digit(s.charAt(i + 2), 16) < 0) {
-                    throw new ApiException(400, "path: malformed percent-encoding in \"" + s + "\"");
-                }
-                out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
-                i += 2;
-            } else {
-                final byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
+        final byte[] raw = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] != '%') {
+                out.write(raw[i]);
+                continue;
             }
+            final int hi = i + 2 < raw.length ? Character.digit(raw[i + 1], 16) : -1;
+            final int lo = hi >= 0 ? Character.digit(raw[i + 2], 16) : -1;
+            if (lo < 0) {
+                throw new ApiException(400, "path: malformed percent-encoding in \"" + s + "\"");
+            }
+            out.write(hi * 16 + lo);
+            i += 2;
         }
         try {
             return java.nio.charset.StandardCharsets.UTF_8.newDecoder()

@@ -282,7 +282,7 @@ final class Views {
             o.put("event", e.event());
             o.put("timestamp", e.timestamp().toString());
             o.put("message", e.message());
-            if (e.content() != null) {
+            if (e.content() != null && !e.content().isEmpty()) {
                 o.put("content", e.content());
             }
         }
