@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputTest {
     private static final long SEED = 0x17_7A_5EEDL;
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = 300;
     private static final String JSON = "application/json";
     private static final String YAML = "text/x-yaml";
 

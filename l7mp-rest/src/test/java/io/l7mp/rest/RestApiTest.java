@@ -520,6 +520,38 @@ class RestApiTest {
         }
     }
 
+    @Test
+    void replacingARouteReroutesItsLiveSessions() throws Exception {
+        try (UdpEchoServer a = new UdpEchoServer("127.0.0.1", "A:");
+             UdpEchoServer b = new UdpEchoServer("127.0.0.1", "B:");
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            final L7mp proxy = start(x -> x);
+            final Api api = Api.of(proxy);
+            assertOk(api.postYaml("/api/v1/config", """
+                    clusters:
+                      - { name: a, spec: { protocol: UDP, port: %d }, endpoints: [ { spec: { address: 127.0.0.1 } } ] }
+                      - { name: b, spec: { protocol: UDP, port: %d }, endpoints: [ { spec: { address: 127.0.0.1 } } ] }
+                    routes:
+                      - { name: r, destination: a }
+                    listeners:
+                      - { name: in, spec: { protocol: UDP, port: 0, address: 127.0.0.1 }, rules: [ { action: { route: r } } ] }
+                    """.formatted(a.port(), b.port())));
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("in").port());
+            assertThat(roundTrip(client, to, "x")).isEqualTo("A:x");
+            final String session = proxy.sessions().stream().filter(s -> s.listener().equals("in")).findFirst()
+                    .orElseThrow().name();
+            assertOk(api.send("PUT", "/api/v1/routes/r", Api.YAML, "route: { destination: b }"));
+            assertThat(api.get("/api/v1/routes/r").json().get("destination").asText()).isEqualTo("b");
+            assertThat(roundTrip(client, to, "y")).isEqualTo("B:y");
+            assertThat(proxy.sessions().stream().filter(s -> s.listener().equals("in")).map(s -> s.name()))
+                    .containsExactly(session);
+            assertError(api.send("PUT", "/api/v1/routes/r", Api.YAML, "route: { name: other, destination: b }"), 400,
+                    "Bad Request", "route.name: \"other\" (expected: \"r\", the name in the path)");
+            assertError(api.send("PUT", "/api/v1/routes/none", Api.YAML, "route: { destination: b }"), 404,
+                    "Not Found", "route \"none\" not found");
+        }
+    }
+
     // ------------------------------------------------------------------ misc
 
     @Test

@@ -174,6 +174,15 @@ final class RestService {
                 yield write(proxy.addRoute(r), terse);
             }
             case "getRoute" -> json(views.route(route(name), recursive), terse);
+            case "replaceRoute" -> {
+                final RouteSpec r = read(req, "route", RouteSpec.class);
+                if (r.name() != null && !r.name().equals(name)) {
+                    throw new ApiException(400, "route.name: \"" + r.name() + "\" (expected: \"" + name
+                            + "\", the name in the path)");
+                }
+                guard(() -> LocalGuard.check(r, "route"));
+                yield write(proxy.replaceRoute(r.withName(name)), terse);
+            }
             case "deleteRoute" -> delete(() -> proxy.deleteRoute(name, recursive), orphans, req, terse);
             case "getSessions" -> json(views.sessions(), terse);
             case "getSession" -> json(views.session(proxy.session(name)), terse);

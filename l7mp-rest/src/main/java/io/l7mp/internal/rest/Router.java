@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** The operations of the API under {@code /api/v1}: l7mp's, with its operation ids, plus the OpenAPI document. */
+/**
+ * The operations of the API under {@code /api/v1}: l7mp's, with its operation ids, plus ours: the OpenAPI document and
+ * {@code PUT /routes/{name}}, which changes a route and re-routes its live sessions.
+ */
 final class Router {
     /** The prefix every API path starts with. */
     static final String PREFIX = "/api/v1";
@@ -65,6 +68,7 @@ final class Router {
             new Route("GET", "/routes", "getRoutes"),
             new Route("POST", "/routes", "addRoute"),
             new Route("GET", "/routes/{name}", "getRoute"),
+            new Route("PUT", "/routes/{name}", "replaceRoute"),
             new Route("DELETE", "/routes/{name}", "deleteRoute"),
             new Route("GET", "/sessions", "getSessions"),
             new Route("GET", "/sessions/{name}", "getSession"),
