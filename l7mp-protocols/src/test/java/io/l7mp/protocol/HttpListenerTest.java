@@ -353,6 +353,38 @@ class HttpListenerTest {
     }
 
     @Test
+    void http10RequestsAreAnsweredAndTheConnectionCloses() throws Exception {
+        try (L7mp proxy = responderProxy();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("POST /old HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi".getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.0 201 Created").doesNotContain("chunked").contains("\"body\":\"hi\"")
+                    .contains("\"version\":\"1.0\"");
+        }
+    }
+
+    @Test
+    void deletingTheListenerClosesIdleKeepAliveConnections() throws Exception {
+        try (L7mp proxy = responderProxy();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            final byte[] b = new byte[8192];
+            final int n = s.getInputStream().read(b);
+            assertThat(new String(b, 0, n, US_ASCII)).startsWith("HTTP/1.1 201 Created");
+            Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+            proxy.deleteListener("http", false).get(5, SECONDS);
+            final InputStream in = s.getInputStream();
+            int r = 0;
+            for (int i = 0; i < 100 && r >= 0; i++) {
+                r = in.read(b);
+            }
+            assertThat(r).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aMalformedRequestGets400AndTheConnectionCloses() throws Exception {
         try (L7mp proxy = responderProxy();
              Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
