@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -258,8 +259,9 @@ class HttpListenerTest {
     }
 
     @Test
-    void http2WithPriorKnowledgeServesStreamsAsSessions() throws Exception {
+    void http2WithPriorKnowledgeServesStreamsAsSessionsAndGetsGoAwayOnDelete() throws Exception {
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        final CompletableFuture<Long> goAway = new CompletableFuture<>();
         try (L7mp proxy = responderProxy()) {
             proxy.start().get(5, SECONDS);
             final Channel conn = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -267,7 +269,16 @@ class HttpListenerTest {
                         @Override
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            if (msg instanceof Http2GoAwayFrame g) {
+                                                goAway.complete(g.errorCode());
+                                            }
+                                            io.netty.util.ReferenceCountUtil.release(msg);
+                                        }
+                                    });
                         }
                     })
                     .connect(new InetSocketAddress("127.0.0.1", proxy.listener("http").port())).sync().channel();
@@ -301,6 +312,8 @@ class HttpListenerTest {
                     resp.release();
                 }
             }
+            proxy.deleteListener("http", false).get(5, SECONDS);
+            assertThat(goAway.get(5, SECONDS)).isZero();
             conn.close().sync();
             for (int i = 0; i < 2; i++) {
                 final JsonNode reply = JSON.readTree(bodies.get(i));

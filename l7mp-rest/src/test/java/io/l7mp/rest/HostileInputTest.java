@@ -126,10 +126,14 @@ class HostileInputTest {
         final String name = nope(rnd);
         switch (rnd.nextInt(11)) {
             case 10 -> {
-                return rnd.nextBoolean()
-                        ? new Call("POST", "/clusters", YAML, "cluster: {name: echo, spec: {protocol: Echo}}".getBytes(UTF_8))
-                        : new Call("POST", "/listeners", JSON, ("{\"listener\": {\"name\": \"udp\", \"spec\": {\"protocol\": "
-                                + "\"UDP\", \"port\": 0}, \"rules\": []}}").getBytes(UTF_8));
+                return switch (rnd.nextInt(3)) {
+                    case 0 -> new Call("POST", "/clusters", YAML,
+                            "cluster: {name: echo, spec: {protocol: Echo}}".getBytes(UTF_8));
+                    case 1 -> new Call("POST", "/listeners", JSON, ("{\"listener\": {\"name\": \"udp\", \"spec\": "
+                            + "{\"protocol\": \"UDP\", \"port\": 0}, \"rules\": []}}").getBytes(UTF_8));
+                    default -> new Call("POST", "/clusters", YAML,
+                            "cluster: {name: local, spec: {protocol: TestLocal}}".getBytes(UTF_8));
+                };
             }
             case 0 -> {
                 final String m = List.of("PUT", "PATCH", "OPTIONS", "HEAD").get(rnd.nextInt(4));
