@@ -46,6 +46,7 @@ public final class L7mp implements AutoCloseable {
         this.engine = engine;
         this.initial = initial;
         this.codec = codec;
+        engine.facade(this);
     }
 
     /** Returns a builder for a proxy. */
@@ -254,6 +255,14 @@ public final class L7mp implements AutoCloseable {
     /** Ends a session; the client sees its connection closed. */
     public CompletableFuture<Void> deleteSession(String name) {
         return engine.deleteSession(name);
+    }
+
+    /**
+     * Adds everything a config defines (clusters, listeners, rulelists, rules, routes, in that order) as one change,
+     * and replaces the admin settings when it has an {@code admin} block.
+     */
+    public CompletableFuture<Void> apply(Config config) {
+        return engine.apply(requireNonNull(config, "config"));
     }
 
     /** Replaces the admin settings. */

@@ -13,23 +13,43 @@ import org.jspecify.annotations.Nullable;
  * @param accessLogPath kept and reported
  * @param strict        reject unknown fields and dangling references instead of warning
  * @param version       read-only: reported by the proxy, ignored on input
+ * @param allowLocal    let the REST API create objects whose protocol reaches local resources (Stdio, processes,
+ *                      files); false by default. Only the static config or the Java API can set it
+ * @param apiToken      when set, the REST API answers only requests with {@code Authorization: Bearer <token>};
+ *                      never reported by the REST API
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
                         @JsonProperty("log_file") @Nullable String logFile,
                         @JsonProperty("access_log_path") @Nullable String accessLogPath,
                         @JsonProperty("strict") @Nullable Boolean strict,
-                        @JsonProperty("version") @Nullable String version) {
+                        @JsonProperty("version") @Nullable String version,
+                        @JsonProperty("allow_local") @Nullable Boolean allowLocal,
+                        @JsonProperty("api_token") @Nullable String apiToken) {
     /** Accepted values of {@code log_level}. */
     public static final List<String> LOG_LEVELS =
             List.of("silly", "trace", "verbose", "debug", "info", "notice", "warn", "error", "silent");
     /** An empty admin block: level info, not strict. */
-    public static final AdminSpec DEFAULT = new AdminSpec(null, null, null, null, null);
+    public static final AdminSpec DEFAULT = new AdminSpec(null, null, null, null, null, null, null);
 
     public AdminSpec {
         if (logLevel != null && !LOG_LEVELS.contains(logLevel)) {
             throw new IllegalArgumentException("log_level: \"" + logLevel + "\" (expected: one of " + LOG_LEVELS + ")");
         }
+        if (apiToken != null && apiToken.isBlank()) {
+            throw new IllegalArgumentException("api_token: \"\" (expected: a non-empty token)");
+        }
+    }
+
+    /** An admin block without the REST API's security settings. */
+    public AdminSpec(@Nullable String logLevel, @Nullable String logFile, @Nullable String accessLogPath,
+                     @Nullable Boolean strict, @Nullable String version) {
+        this(logLevel, logFile, accessLogPath, strict, version, null, null);
+    }
+
+    /** Returns whether the REST API may create objects that reach local resources. */
+    public boolean allowsLocal() {
+        return allowLocal != null && allowLocal;
     }
 
     /** Returns whether strict validation is on. */
@@ -38,14 +58,30 @@ public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
     }
 
     public AdminSpec withLogLevel(@Nullable String l) {
-        return new AdminSpec(l, logFile, accessLogPath, strict, version);
+        return new AdminSpec(l, logFile, accessLogPath, strict, version, allowLocal, apiToken);
     }
 
     public AdminSpec withStrict(boolean s) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, s, version);
+        return new AdminSpec(logLevel, logFile, accessLogPath, s, version, allowLocal, apiToken);
     }
 
     public AdminSpec withVersion(@Nullable String v) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, strict, v);
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, v, allowLocal, apiToken);
+    }
+
+    public AdminSpec withAllowLocal(@Nullable Boolean a) {
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, a, apiToken);
+    }
+
+    public AdminSpec withApiToken(@Nullable String t) {
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, allowLocal, t);
+    }
+
+    /** Returns the fields, the token redacted so that it never reaches a log. */
+    @Override
+    public String toString() {
+        return "AdminSpec[logLevel=" + logLevel + ", logFile=" + logFile + ", accessLogPath=" + accessLogPath
+                + ", strict=" + strict + ", version=" + version + ", allowLocal=" + allowLocal + ", apiToken="
+                + (apiToken == null ? null : "<redacted>") + "]";
     }
 }

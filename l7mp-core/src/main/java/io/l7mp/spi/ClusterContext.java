@@ -1,5 +1,6 @@
 package io.l7mp.spi;
 
+import io.l7mp.L7mp;
 import io.l7mp.spec.ProtocolSpec;
 import org.jspecify.annotations.Nullable;
 
@@ -34,5 +35,15 @@ public interface ClusterContext {
         }
         provider.validate(spec, false);
         return spec;
+    }
+
+    /**
+     * Returns the proxy this cluster runs in, for pseudo-protocols that steer it (L7mpController) or report on it
+     * (Prometheus). Do not block on its futures from an event loop.
+     *
+     * @throws IllegalStateException where the context belongs to no running proxy
+     */
+    default L7mp proxy() {
+        throw new IllegalStateException("this cluster context has no proxy");
     }
 }

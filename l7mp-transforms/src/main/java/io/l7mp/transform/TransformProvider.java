@@ -94,7 +94,7 @@ public abstract class TransformProvider implements ProtocolProvider {
      * Throwing fails the connect (the session retries or ends, per its route).
      */
     protected SessionTransform newSession(TransformContext ctx) throws Exception {
-        throw new UnsupportedOperationException(name + ": override transform(ProtocolSpec) or "
+        throw new IllegalStateException(name + ": override transform(ProtocolSpec) or "
                 + "newSession(TransformContext)");
     }
 

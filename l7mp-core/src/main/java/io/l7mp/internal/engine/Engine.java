@@ -71,6 +71,7 @@ public final class Engine {
     private final CopyOnWriteArrayList<Consumer<SessionEvent>> subscribers = new CopyOnWriteArrayList<>();
     private final ExecutorService control;
     private volatile boolean closed;
+    private volatile io.l7mp.@Nullable L7mp facade;
 
     public Engine(ConfigMapper mapper, TransportImpl transport, boolean ownsGroup) {
         this.mapper = mapper;
@@ -81,6 +82,11 @@ public final class Engine {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Sets the public face of this engine, which {@link ClusterContext#proxy()} returns. */
+    public void facade(io.l7mp.L7mp l) {
+        this.facade = l;
     }
 
     public ConfigMapper mapper() {
@@ -371,6 +377,15 @@ public final class Engine {
                 }
                 provider.validate(s, false);
                 return s;
+            }
+
+            @Override
+            public io.l7mp.L7mp proxy() {
+                final io.l7mp.L7mp f = facade;
+                if (f == null) {
+                    throw new IllegalStateException("cluster " + name + " belongs to no proxy");
+                }
+                return f;
             }
         };
     }

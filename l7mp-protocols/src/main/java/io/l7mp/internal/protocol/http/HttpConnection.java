@@ -1,0 +1,328 @@
+package io.l7mp.internal.protocol.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.internal.protocol.Net;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the requests of one HTTP/1.x connection (or of one HTTP/2 stream) into sessions, one at a time: requests
+ * pipelined behind the current one wait in a bounded queue until its response is complete. Confined to the channel's
+ * event loop.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger logger = LoggerFactory.getLogger(HttpConnection.class);
+    /** Pipelined HTTP objects kept while a response is under way; reading pauses beyond this. */
+    static final int MAX_QUEUED = 64;
+    /** Request body bytes read and dropped after a session ended early, before the connection is closed instead. */
+    static final long MAX_DISCARD = 1 << 20;
+
+    private final HttpListenerImpl listener;
+    private final boolean h2;
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable HttpExchange active;
+    private @Nullable ChannelFuture lastWrite;
+    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    private boolean closing;
+    private boolean stopping;
+    private boolean draining;
+
+    HttpConnection(HttpListenerImpl listener, boolean h2) {
+        this.listener = listener;
+        this.h2 = h2;
+    }
+
+    /** Returns the TCP connection: the channel itself, or the parent of an HTTP/2 stream. */
+    private Channel connection() {
+        final Channel ch = ctx.channel();
+        return h2 && ch.parent() != null ? ch.parent() : ch;
+    }
+
+    @Nullable SocketAddress remoteAddress() {
+        return ctx == null ? null : connection().remoteAddress();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext c) {
+        this.ctx = c;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (!(msg instanceof HttpObject o) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        final HttpExchange ex = active;
+        if ((ex != null && ex.requestDone) || !queued.isEmpty()) {
+            if (queued.size() >= MAX_QUEUED * 4) {
+                logger.debug("listener {}: {} floods pipelined requests, closing", listener.name(), remoteAddress());
+                ReferenceCountUtil.release(msg);
+                abort();
+                return;
+            }
+            queued.add(o);
+            updateAutoRead();
+            return;
+        }
+        dispatch(o);
+    }
+
+    private void dispatch(HttpObject o) {
+        HttpExchange ex = active;
+        if (ex == null) {
+            if (!(o instanceof HttpRequest req)) {
+                ReferenceCountUtil.release(o);   // the tail of a body whose request failed to decode
+                return;
+            }
+            if (req.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(o);
+                badRequest(String.valueOf(req.decoderResult().cause().getMessage()));
+                return;
+            }
+            ex = start(req);
+            if (!(o instanceof HttpContent)) {
+                updateAutoRead();
+                return;
+            }
+        }
+        if (o instanceof HttpContent content) {
+            final boolean failed = content.decoderResult().isFailure();
+            ex.onContent(content);
+            if (failed) {
+                abort();
+                return;
+            }
+        } else {
+            ReferenceCountUtil.release(o);
+        }
+        if (ex.discarded > MAX_DISCARD) {
+            abort();
+            return;
+        }
+        maybeFinish();
+        updateAutoRead();
+    }
+
+    private HttpExchange start(HttpRequest req) {
+        final Channel conn = connection();
+        final SocketAddress remote = conn.remoteAddress();
+        final SocketAddress local = conn.localAddress();
+        final String version = h2 ? "2.0"
+                : req.protocolVersion().majorVersion() + "." + req.protocolVersion().minorVersion();
+        final String name = "HTTP:" + Net.tuple(remote, local) + "-" + listener.nextId();
+        final HttpExchange ex = new HttpExchange(this, ctx.channel(), name, req, h2);
+        if (stopping) {
+            ex.keepAlive = false;
+        }
+        active = ex;
+        logger.debug("listener {}: {} {} {}", listener.name(), name, req.method(), req.uri());
+        listener.context().newSession(name, HttpMetadata.of(req, version, remote, local), ex);
+        return ex;
+    }
+
+    /** Called by the exchange once its response is complete; {@code last} is the write that completed it. */
+    void responseDone(HttpExchange ex, @Nullable ChannelFuture last) {
+        if (ex != active) {
+            return;
+        }
+        lastWrite = last;
+        maybeFinish();
+        updateAutoRead();
+    }
+
+    private void maybeFinish() {
+        final HttpExchange ex = active;
+        if (ex == null || !ex.responseDone) {
+            return;
+        }
+        final ChannelFuture last = lastWrite;
+        if (!ex.requestDone) {
+            // The rest of the body is read and dropped so that the connection can carry the next request.
+            if (!ex.keepAlive || h2 || ex.gone) {
+                closeAfter(last);
+            }
+            return;
+        }
+        active = null;
+        lastWrite = null;
+        if (h2) {
+            return;
+        }
+        if (!ex.keepAlive || ex.gone || stopping) {
+            closeAfter(last);
+            return;
+        }
+        drain();
+    }
+
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            HttpObject o;
+            while (active == null && !closing && (o = queued.poll()) != null) {
+                dispatch(o);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void closeAfter(@Nullable ChannelFuture last) {
+        closing = true;
+        releaseQueued();
+        if (last == null) {
+            ctx.channel().close();
+        } else {
+            last.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Drops the connection (or resets the HTTP/2 stream): a response cut short, a broken request. */
+    void abort() {
+        closing = true;
+        releaseQueued();
+        ctx.channel().flush();
+        ctx.channel().close();
+    }
+
+    private void badRequest(String why) {
+        final ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("status", 400).put("message", "Bad Request").put("content", why);
+        final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                ByteBufUtil.writeUtf8(ctx.alloc(), body.toString()));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        logger.debug("listener {}: bad request from {}: {}", listener.name(), remoteAddress(), why);
+        closeAfter(ctx.writeAndFlush(r));
+    }
+
+    /** Sets reading from what the current exchange can take (the engine's backpressure) and the queue's room. */
+    void updateAutoRead() {
+        if (ctx == null) {
+            return;
+        }
+        final HttpExchange ex = active;
+        final boolean read;
+        if (closing) {
+            read = false;
+        } else if (ex == null) {
+            read = queued.isEmpty();
+        } else if (!ex.requestDone) {
+            read = ex.closed || ex.gone || (ex.isBound() && ex.engineAutoRead);
+        } else {
+            // Keep reading so that a client that goes away is noticed; pipelined requests wait in the queue.
+            read = queued.size() < MAX_QUEUED;
+        }
+        ctx.channel().config().setAutoRead(read);
+    }
+
+    /** The listener stopped: finish the current exchange, take no further request. */
+    void stop() {
+        stopping = true;
+        if (active == null) {
+            closeAfter(null);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext c) {
+        final HttpExchange ex = active;
+        if (ex != null) {
+            ex.readComplete();
+        }
+        c.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext c) {
+        final HttpExchange ex = active;
+        if (ex != null) {
+            ex.writabilityChanged(c.channel().isWritable());
+        }
+        c.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        closing = true;
+        releaseQueued();
+        final HttpExchange ex = active;
+        active = null;
+        if (ex != null) {
+            ex.connectionGone(null);
+        }
+        c.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        logger.debug("listener {}: connection from {} failed: {}", listener.name(), remoteAddress(), cause.toString());
+        final HttpExchange ex = active;
+        active = null;
+        closing = true;
+        releaseQueued();
+        if (ex != null) {
+            ex.connectionGone(cause);
+        }
+        c.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+        if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
+                || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
+            // HTTP/2 streams get their own handlers; this connection-level HTTP/1 handling is done.
+            removeIfPresent(c, HttpServerExpectContinueHandler.class);
+            removeIfPresent(c, IdleStateHandler.class);
+            c.pipeline().remove(this);
+        } else if (evt instanceof IdleStateEvent && active == null && queued.isEmpty()) {
+            logger.debug("listener {}: closing idle connection from {}", listener.name(), remoteAddress());
+            closeAfter(null);
+            return;
+        }
+        c.fireUserEventTriggered(evt);
+    }
+
+    private static void removeIfPresent(ChannelHandlerContext c, Class<? extends io.netty.channel.ChannelHandler> t) {
+        if (c.pipeline().get(t) != null) {
+            c.pipeline().remove(t);
+        }
+    }
+
+    private void releaseQueued() {
+        HttpObject o;
+        while ((o = queued.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+}

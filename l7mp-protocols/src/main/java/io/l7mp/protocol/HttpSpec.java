@@ -1,0 +1,42 @@
+package io.l7mp.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.l7mp.spec.ProtocolSpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code protocol: HTTP}, a listener: binds {@code address} (all interfaces when absent) and {@code port} and emits
+ * one session per HTTP request (HTTP/1.1 with keep-alive, and cleartext HTTP/2). The request body streams to the
+ * route's destination; what the destination sends back is the response body.
+ *
+ * @param protocol "HTTP"
+ * @param port     the listening port (0: the OS picks)
+ * @param address  the bind address
+ * @param path     accepted and reported, unused (as in l7mp)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HttpSpec(@JsonProperty("protocol") String protocol,
+                       @JsonProperty("port") @Nullable Integer port,
+                       @JsonProperty("address") @Nullable String address,
+                       @JsonProperty("path") @Nullable String path) implements ProtocolSpec {
+    public HttpSpec {
+        if (protocol == null) {
+            protocol = "HTTP";
+        }
+        Ports.check("port", port);
+        if (address != null && address.isBlank()) {
+            throw new IllegalArgumentException("address: \"" + address + "\" (expected: an IP address or host name)");
+        }
+    }
+
+    /** Returns a spec on this port, all interfaces. */
+    public static HttpSpec port(int port) {
+        return new HttpSpec("HTTP", Ports.check("port", port), null, null);
+    }
+
+    /** Returns a spec bound to this address and port. */
+    public static HttpSpec bind(String address, int port) {
+        return new HttpSpec("HTTP", Ports.check("port", port), address, null);
+    }
+}

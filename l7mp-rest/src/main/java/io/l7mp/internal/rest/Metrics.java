@@ -1,0 +1,96 @@
+package io.l7mp.internal.rest;
+
+import io.l7mp.ClusterInfo;
+import io.l7mp.EndpointInfo;
+import io.l7mp.L7mp;
+import io.l7mp.ListenerInfo;
+import io.l7mp.SessionInfo;
+import io.l7mp.SessionStatus;
+import io.l7mp.Stats;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * Renders the proxy's counters in the Prometheus text exposition format (0.0.4): per listener, cluster and endpoint
+ * the {@link Stats} fields, and the live sessions by status.
+ */
+final class Metrics {
+    /** The media type of the text format. */
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** One Stats field as a metric. */
+    private record Field(String suffix, String type, String help, ToLongFunction<Stats> value) {
+    }
+
+    private static final List<Field> FIELDS = List.of(
+            new Field("sessions_total", "counter", "Sessions started", Stats::sessions),
+            new Field("active_sessions", "gauge", "Sessions alive now", Stats::activeSessions),
+            new Field("ingress_packets_total", "counter", "Messages received from the listener side",
+                    Stats::ingressPackets),
+            new Field("ingress_bytes_total", "counter", "Bytes received from the listener side", Stats::ingressBytes),
+            new Field("egress_packets_total", "counter", "Messages received from the destination",
+                    Stats::egressPackets),
+            new Field("egress_bytes_total", "counter", "Bytes received from the destination", Stats::egressBytes),
+            new Field("errors_total", "counter", "Sessions or stages that failed", Stats::errors),
+            new Field("retries_total", "counter", "Reconnect attempts", Stats::retries));
+
+    private Metrics() {
+    }
+
+    /** One labelled sample source: label text and its counters. */
+    private record Sample(String labels, Stats stats) {
+    }
+
+    static String render(L7mp proxy) {
+        final StringBuilder sb = new StringBuilder(4096);
+        sb.append("# HELP l7mp_info The l7mp library version.\n# TYPE l7mp_info gauge\n");
+        sb.append("l7mp_info{version=\"").append(escape(L7mp.VERSION)).append("\"} 1\n");
+        final List<Sample> ls = new ArrayList<>();
+        for (final ListenerInfo l : proxy.listeners()) {
+            ls.add(new Sample("listener=\"" + escape(l.name()) + "\"", l.stats()));
+        }
+        final List<Sample> cs = new ArrayList<>();
+        final List<Sample> es = new ArrayList<>();
+        for (final ClusterInfo c : proxy.clusters()) {
+            cs.add(new Sample("cluster=\"" + escape(c.name()) + "\"", c.stats()));
+            for (final EndpointInfo e : c.endpoints()) {
+                es.add(new Sample("cluster=\"" + escape(c.name()) + "\",endpoint=\"" + escape(e.name()) + "\"",
+                        e.stats()));
+            }
+        }
+        family(sb, "listener", ls);
+        family(sb, "cluster", cs);
+        family(sb, "endpoint", es);
+        final Map<SessionStatus, Integer> byStatus = new EnumMap<>(SessionStatus.class);
+        for (final SessionStatus s : SessionStatus.values()) {
+            byStatus.put(s, 0);
+        }
+        for (final SessionInfo s : proxy.sessions()) {
+            byStatus.merge(s.status(), 1, Integer::sum);
+        }
+        sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");
+        byStatus.forEach((k, v) -> sb.append("l7mp_sessions{status=\"").append(k.name()).append("\"} ").append(v)
+                .append('\n'));
+        return sb.toString();
+    }
+
+    private static void family(StringBuilder sb, String kind, List<Sample> samples) {
+        for (final Field f : FIELDS) {
+            final String name = "l7mp_" + kind + "_" + f.suffix();
+            sb.append("# HELP ").append(name).append(' ').append(f.help()).append(" per ").append(kind)
+                    .append(".\n# TYPE ").append(name).append(' ').append(f.type()).append('\n');
+            for (final Sample s : samples) {
+                sb.append(name).append('{').append(s.labels()).append("} ").append(f.value().applyAsLong(s.stats()))
+                        .append('\n');
+            }
+        }
+    }
+
+    /** Escapes a label value: backslash, double quote and line feed. */
+    static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
