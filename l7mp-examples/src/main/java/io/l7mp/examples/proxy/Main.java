@@ -70,7 +70,7 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", slf);
         }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         // Loggers are created only after the level is set: slf4j-simple reads it once.
         return Proxy.run(file, strict, err);
     }

@@ -6,7 +6,7 @@ import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.StreamKind;
 
 /**
- * {@code AF_PACKET}: raw L2 frames on an interface, an l7mp TODO. Always unavailable: packet sockets
+ * {@code AF_PACKET}: raw L2 frames on an interface, which l7mp left unimplemented. Always unavailable: packet sockets
  * ({@code socket(AF_PACKET, SOCK_RAW, ...)}) cannot be opened from plain Java, and a native piece (JNI, plus
  * {@code CAP_NET_RAW}) is not worth its weight in a library that otherwise runs anywhere Netty does. The provider
  * exists so that configs naming the protocol fail with that reason instead of "unknown protocol".
