@@ -101,6 +101,20 @@ public final class Engine {
         return state;
     }
 
+    /**
+     * Returns the cluster a session connects to: from the committed state or, while listeners of a change start, from
+     * the state being committed. A session emitted by a starting listener was routed on that state, so its clusters
+     * may exist only there (a config that adds a singleton UDP listener and its cluster at once).
+     */
+    @Nullable ClusterEntry clusterForSession(String name) {
+        final ClusterEntry c = state.clusters().get(name);
+        if (c != null) {
+            return c;
+        }
+        final State p = pending;
+        return p == null ? null : p.clusters().get(name);
+    }
+
     public AdminSpec admin() {
         return admin;
     }
