@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -51,6 +52,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean stopping;
     private boolean draining;
+    /** The client half-closed: it sends nothing more, so the connection closes once what it asked is answered. */
+    private boolean inputShut;
 
     HttpConnection(HttpListenerImpl listener, boolean h2) {
         this.listener = listener;
@@ -174,7 +177,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (h2) {
             return;
         }
-        if (!ex.keepAlive || ex.gone || stopping) {
+        if (!ex.keepAlive || ex.gone || stopping || (inputShut && queued.isEmpty())) {
             closeAfter(last);
             return;
         }
@@ -188,8 +191,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         draining = true;
         try {
             HttpObject o;
-            while (active == null && !closing && (o = queued.poll()) != null) {
+            // The next request's head and then its body (a request's parts are queued together): stop once its
+            // request is complete, as what follows belongs to the request after it.
+            while ((active == null || !active.requestDone) && !closing && (o = queued.poll()) != null) {
                 dispatch(o);
+            }
+            final HttpExchange ex = active;
+            if (inputShut && ex != null && queued.isEmpty()) {
+                ex.lastRequest();
             }
         } finally {
             draining = false;
@@ -304,7 +313,35 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             // HTTP/2 streams get their own handlers; this connection-level HTTP/1 handling is done.
             removeIfPresent(c, HttpServerExpectContinueHandler.class);
             removeIfPresent(c, IdleStateHandler.class);
-            c.pipeline().remove(this);
+            // HTTP/2 has no use for a half-closed connection: close it as a connection without half-closure would.
+            c.pipeline().replace(this, "l7mp-h2-input-shutdown", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext c2, Object e) {
+                    if (e instanceof ChannelInputShutdownEvent) {
+                        c2.close();
+                        return;
+                    }
+                    c2.fireUserEventTriggered(e);
+                }
+            });
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // "printf 'GET ...' | socat - tcp:..." sends its request and shuts its side down: it still waits for
+            // the answer, as HTTP servers give it. The decoder has handed over everything it read by now.
+            inputShut = true;
+            final HttpExchange ex = active;
+            if (ex != null && !ex.requestDone) {
+                // It went away in the middle of its request (the decoder drops a body cut short): end the session.
+                abort();
+                return;
+            }
+            if (ex != null) {
+                if (queued.isEmpty()) {
+                    ex.lastRequest();
+                }
+            } else if (queued.isEmpty()) {
+                closeAfter(lastWrite);
+            }
+            return;
         } else if (evt instanceof IdleStateEvent && active == null && queued.isEmpty()) {
             logger.debug("listener {}: closing idle connection from {}", listener.name(), remoteAddress());
             closeAfter(null);

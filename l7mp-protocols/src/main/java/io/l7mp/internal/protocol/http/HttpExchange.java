@@ -54,7 +54,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
     private final HttpVersion version;
     private final boolean h2;
     private final boolean head;
-    private final boolean clientKeepAlive;
+    private boolean clientKeepAlive;
     private @Nullable StageHandler handler;
     private @Nullable ArrayDeque<ByteBuf> pending;
     private @Nullable List<Runnable> endCallbacks;
@@ -88,6 +88,16 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         this.head = HttpMethod.HEAD.equals(request.method());
         this.clientKeepAlive = h2 || HttpUtil.isKeepAlive(request);
         this.keepAlive = clientKeepAlive;
+    }
+
+    /** The client sent no more after this request (it half-closed): the response says the connection closes. */
+    void lastRequest() {
+        if (!h2) {
+            clientKeepAlive = false;
+            if (!responseStarted) {
+                keepAlive = false;
+            }
+        }
     }
 
     boolean isBound() {

@@ -1,0 +1,106 @@
+package io.l7mp.rest;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.l7mp.L7mp;
+import io.l7mp.spec.ProtocolSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API driven the way shell users drive it: {@code printf 'GET ...' | socat - tcp:...} sends its requests, shuts
+ * its side of the connection down and waits for the answers; several requests may go out in one write (pipelined).
+ * The API answers after the whole request arrived, on another thread, so both depend on the listener keeping the
+ * order of requests and the connection's half that is still open.
+ */
+class RawClientTest {
+    private L7mp proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        proxy = RestApi.addTo(L7mp.builder(), "127.0.0.1", 0)
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .build();
+        proxy.start().get(5, SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+    }
+
+    /** Writes {@code requests} at once, optionally half-closes, and reads until the server closes. */
+    private String exchange(String requests, boolean halfClose) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", proxy.listener(RestApi.CONTROLLER_LISTENER).port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(requests.getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            if (halfClose) {
+                s.shutdownOutput();
+            }
+            return readAll(s.getInputStream());
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final byte[] b = new byte[4096];
+        for (int i = 0; i < 10_000; i++) {
+            final int n = in.read(b);
+            if (n < 0) {
+                break;
+            }
+            out.write(b, 0, n);
+        }
+        return out.toString(US_ASCII);
+    }
+
+    private static int count(String all, String regex) {
+        final Matcher m = Pattern.compile(regex).matcher(all);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestGetsTheAnswer() throws Exception {
+        final String ok = exchange("GET /api/v1/admin HTTP/1.1\r\nHost: x\r\n\r\n", true);
+        assertThat(ok).startsWith("HTTP/1.1 200 OK").contains("\"log_level\"").containsIgnoringCase(
+                "connection: close");
+        final String bad = exchange("GET /api/v1/listeners/%ZZ HTTP/1.1\r\nHost: x\r\n\r\n", true);
+        assertThat(bad).startsWith("HTTP/1.1 400 Bad Request").contains("malformed percent-encoding");
+        final String body = "cluster: {name: c2, spec: {protocol: Echo}}";
+        final String post = exchange("POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: text/x-yaml\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body, true);
+        assertThat(post).startsWith("HTTP/1.1 200 OK");
+        assertThat(proxy.cluster("c2")).isNotNull();
+    }
+
+    @Test
+    void pipelinedRequestsAreAllAnsweredInOrder() throws Exception {
+        final String body = "cluster: {name: c3, spec: {protocol: Echo}}";
+        final String three = "GET /api/v1/admin HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: text/x-yaml\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body
+                + "GET /api/v1/clusters/c3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        final String all = exchange(three, false);
+        assertThat(count(all, "HTTP/1\\.1 200 OK")).as(all).isEqualTo(3);
+        // In order: the admin object, then the POST's status, then the cluster it added.
+        assertThat(all.indexOf("\"log_level\"")).isPositive().isLessThan(all.indexOf("\"c3\""));
+        // The same, half-closed right after the last request instead of asking for the close.
+        final String again = exchange(three.replace("c3", "c4").replace("Connection: close\r\n", ""), true);
+        assertThat(count(again, "HTTP/1\\.1 200 OK")).as(again).isEqualTo(3);
+        assertThat(again).contains("\"c4\"");
+    }
+}
