@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -109,7 +111,13 @@ public class ChannelStage implements Stage {
 
     @Override
     public String describe() {
-        return String.valueOf(channel.remoteAddress());
+        // "127.0.0.1:16000", not InetSocketAddress's "host/127.0.0.1:16000"; other addresses (paths) as they print.
+        final SocketAddress a = channel.remoteAddress();
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            final String h = i.getAddress().getHostAddress();
+            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 
     /** Tells the handler once that the stage is gone, unless the engine closed it; before bind, at bind. */

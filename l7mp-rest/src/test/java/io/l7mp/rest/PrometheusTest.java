@@ -60,4 +60,30 @@ class PrometheusTest {
                     .at("/spec/protocol").asText()).isEqualTo("Prometheus");
         }
     }
+
+    @Test
+    void theMetricTransformsCountersAreScrapedToo() throws Exception {
+        // l7mp-metric-prometheus.yaml's setup: Metric clusters on both chains, scraped from the Prometheus cluster.
+        try (UdpEchoServer backend = new UdpEchoServer("127.0.0.1", "");
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             L7mp proxy = RestApi.addPrometheusTo(L7mp.builder(), "127.0.0.1", 0)
+                     .cluster("up", c -> c.spec(UdpSpec.port(backend.port())).endpoint("127.0.0.1"))
+                     .cluster("in-count", c -> c.spec(ProtocolSpec.of("Metric")))
+                     .cluster("out-count", c -> c.spec(ProtocolSpec.of("Metric")))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up").ingress("in-count").egress("out-count"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("in").port());
+            assertThat(RestApiTest.roundTrip(client, to, "hello")).isEqualTo("hello");
+            final String session = proxy.sessions().get(0).name();
+            final String text = new Api(proxy.listener(RestApi.PROMETHEUS_LISTENER).port()).get("/metrics").body();
+            assertThat(text).contains("# TYPE session_byte_counter_total counter");
+            assertThat(sample(text, "session_byte_counter_total{sessionName=\"" + session
+                    + "\",clusterName=\"in-count\"}")).isEqualTo(5);
+            assertThat(sample(text, "session_packet_counter_total{sessionName=\"" + session
+                    + "\",clusterName=\"out-count\"}")).isEqualTo(1);
+            assertThat(sample(text, "l7mp_listener_sessions_total{listener=\"in\"}")).isEqualTo(1);
+        }
+    }
 }

@@ -69,6 +69,11 @@ public final class Main {
             }
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", slf);
         }
+        // l7mp's "silly" and "verbose" are about the proxy's own doings: Netty's start-up probes would flood them
+        // with stack traces of optional features it does without (sun.misc.Unsafe, virtual threads, ...).
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.netty") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.netty", "info");
+        }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         // Loggers are created only after the level is set: slf4j-simple reads it once.

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.spec.EndpointSpec;
 import io.l7mp.spi.SessionError;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
 /** Address and metadata helpers shared by the IP protocols. */
@@ -47,16 +49,42 @@ public final class Net {
         return a instanceof InetSocketAddress i ? i.getPort() : 0;
     }
 
+    /**
+     * Returns the local address as l7mp shows it: a socket bound to all interfaces is dual-stack here ({@code ::}),
+     * and for an IPv4 peer l7mp (an IPv4 socket) says {@code 0.0.0.0}, in metadata rules match and in session names.
+     */
+    private static String localIp(SocketAddress remote, SocketAddress local) {
+        if (local instanceof InetSocketAddress l && l.getAddress() != null && l.getAddress().isAnyLocalAddress()
+                && remote instanceof InetSocketAddress r && r.getAddress() instanceof Inet4Address) {
+            return "0.0.0.0";
+        }
+        return ip(local);
+    }
+
     /** Builds {@code {IP: {src_addr, dst_addr}, <L4>: {src_port, dst_port}}}. */
     public static ObjectNode ipMetadata(String l4, SocketAddress remote, SocketAddress local) {
         final ObjectNode md = JsonNodeFactory.instance.objectNode();
-        md.putObject("IP").put("src_addr", ip(remote)).put("dst_addr", ip(local));
+        md.putObject("IP").put("src_addr", ip(remote)).put("dst_addr", localIp(remote, local));
         md.putObject(l4).put("src_port", port(remote)).put("dst_port", port(local));
         return md;
     }
 
     /** Returns {@code <raddr>:<rport>-<laddr>:<lport>}, the core of l7mp's session names. */
     public static String tuple(SocketAddress remote, SocketAddress local) {
-        return ip(remote) + ":" + port(remote) + "-" + ip(local) + ":" + port(local);
+        return ip(remote) + ":" + port(remote) + "-" + localIp(remote, local) + ":" + port(local);
+    }
+
+    /** Returns {@code host:port} as the user wrote the host ({@code [v6]:port} for an IPv6 literal). */
+    public static String hostPort(InetSocketAddress a) {
+        final String h = a.getHostString();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** The error of a failed connect: an unknown host says so instead of printing an unresolved address. */
+    public static SessionError connectFailure(InetSocketAddress remote, Throwable cause, int status) {
+        if (cause instanceof UnknownHostException || remote.isUnresolved()) {
+            return new SessionError(502, "cannot resolve " + remote.getHostString(), cause);
+        }
+        return new SessionError(status, "cannot connect to " + hostPort(remote) + ": " + cause.getMessage(), cause);
     }
 }

@@ -149,8 +149,7 @@ public final class TcpProtocol implements ProtocolProvider {
                 }
             } else {
                 final Throwable c = f.cause();
-                p.tryFailure(new SessionError(c instanceof ConnectException ? 502 : 504,
-                        "cannot connect to " + remote + ": " + c.getMessage(), c));
+                p.tryFailure(Net.connectFailure(remote, c, c instanceof ConnectException ? 502 : 504));
             }
         });
         return p;

@@ -7,15 +7,20 @@ import io.l7mp.ListenerInfo;
 import io.l7mp.SessionInfo;
 import io.l7mp.SessionStatus;
 import io.l7mp.Stats;
+import io.l7mp.spi.MetricsSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renders the proxy's counters in the Prometheus text exposition format (0.0.4): per listener, cluster and endpoint
- * the {@link Stats} fields, and the live sessions by status.
+ * the {@link Stats} fields, the live sessions by status, and what each {@link MetricsSource} on the class path adds.
  */
 final class Metrics {
     /** The media type of the text format. */
@@ -36,6 +41,9 @@ final class Metrics {
             new Field("egress_bytes_total", "counter", "Bytes received from the destination", Stats::egressBytes),
             new Field("errors_total", "counter", "Sessions or stages that failed", Stats::errors),
             new Field("retries_total", "counter", "Reconnect attempts", Stats::retries));
+
+    private static final Logger logger = LoggerFactory.getLogger(Metrics.class);
+    private static volatile @Nullable List<MetricsSource> sources;
 
     private Metrics() {
     }
@@ -74,7 +82,26 @@ final class Metrics {
         sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");
         byStatus.forEach((k, v) -> sb.append("l7mp_sessions{status=\"").append(k.name()).append("\"} ").append(v)
                 .append('\n'));
+        for (final MetricsSource m : sources()) {
+            try {
+                sb.append(m.prometheus());
+            } catch (final RuntimeException e) {
+                logger.warn("metrics source {} failed: {}", m.getClass().getName(), e.toString());
+            }
+        }
         return sb.toString();
+    }
+
+    /** The metric families other modules add (the Metric transform's counters), found once on the class path. */
+    private static List<MetricsSource> sources() {
+        List<MetricsSource> l = sources;
+        if (l == null) {
+            final List<MetricsSource> found = new ArrayList<>();
+            ServiceLoader.load(MetricsSource.class, MetricsSource.class.getClassLoader()).forEach(found::add);
+            l = List.copyOf(found);
+            sources = l;
+        }
+        return l;
     }
 
     private static void family(StringBuilder sb, String kind, List<Sample> samples) {

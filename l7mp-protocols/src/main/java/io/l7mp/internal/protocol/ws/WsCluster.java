@@ -127,8 +127,7 @@ final class WsCluster implements Cluster {
         cf.addListener(f -> {
             if (!f.isSuccess()) {
                 final Throwable c = f.cause();
-                p.tryFailure(new SessionError(c instanceof ConnectTimeoutException ? 504 : 502,
-                        "cannot connect to " + remote + ": " + c.getMessage(), c));
+                p.tryFailure(Net.connectFailure(remote, c, c instanceof ConnectTimeoutException ? 504 : 502));
                 return;
             }
             final Channel ch = cf.channel();
