@@ -8,6 +8,7 @@ import io.l7mp.internal.engine.ProtocolRegistry;
 import io.l7mp.spi.ProtocolProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +58,16 @@ public final class ConfigCodec {
         final String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (final CharacterCodingException e) {
+            throw new UncheckedIOException("cannot read " + file + ": not UTF-8 text", e);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        // An empty file is a mistake (a truncated file, the wrong path): it would start a proxy that can do nothing,
+        // not even take a config over the API. "{}" says it on purpose.
+        if (text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"))) {
+            throw new ConfigException("", "the config file is empty (expected: an object with admin, listeners, "
+                    + "clusters, ...)");
         }
         final String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return readConfig(text, n.endsWith(".yaml") || n.endsWith(".yml"));

@@ -222,7 +222,26 @@ class WebSocketListenerTest {
                     .hasCauseInstanceOf(WebSocketHandshakeException.class)
                     .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
                             .isEqualTo(502));
-            assertThat(proxy.sessions()).isEmpty();
+            // The answer may reach the client before the failed session is removed: wait for it, bounded.
+            Await.until(Duration.ofSeconds(5), "the failed session to go", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void anUpgradeWithoutAKeyIsRefusedWith400AndTheListenerServesOn() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0))) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("ws").port())) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(UTF_8));
+                final String answer = new String(s.getInputStream().readAllBytes(), UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 400 Bad Request").contains("WebSocket handshake refused");
+            }
+            Await.until(Duration.ofSeconds(5), "the refused session to go", () -> proxy.sessions().isEmpty());
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                c.sendText("still here");
+                assertThat(c.next().string()).isEqualTo("still here");
+            }
         }
     }
 }

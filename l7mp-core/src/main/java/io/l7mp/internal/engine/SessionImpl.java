@@ -434,6 +434,9 @@ final class SessionImpl {
         h.attempt++;
         h.status = "DISCONNECTED";
         event("DISCONNECT", "{} disconnected", h.origin, cause == null ? null : String.valueOf(cause.getMessage()));
+        if (cause != null) {
+            logger.debug("{} stage {} failed: {}", name, h.origin, cause.toString());
+        }
         if (h.role == Hop.SOURCE) {
             end(cause);
             return;

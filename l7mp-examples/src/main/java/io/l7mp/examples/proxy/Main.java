@@ -64,7 +64,8 @@ public final class Main {
         if (level != null) {
             final String slf = LEVELS.get(level.toLowerCase(Locale.ROOT));
             if (slf == null) {
-                err.println("l7mp: unknown log level \"" + level + "\" (expected: one of " + LEVELS.keySet() + ")");
+                err.println("l7mp: unknown log level \"" + level
+                        + "\" (expected: silly, verbose, info, notice, warn, error or silent)");
                 return 2;
             }
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", slf);

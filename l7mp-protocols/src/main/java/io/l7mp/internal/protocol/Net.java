@@ -9,10 +9,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Address and metadata helpers shared by the IP protocols. */
 public final class Net {
+    /** Netty's native errors read "finishConnect(..) failed with error(-111): Connection refused: /127.0.0.1:80". */
+    private static final Pattern NATIVE =
+            Pattern.compile("\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: (.*?)(?:: /\\S+)?");
+
     private Net() {
     }
 
@@ -85,6 +91,13 @@ public final class Net {
         if (cause instanceof UnknownHostException || remote.isUnresolved()) {
             return new SessionError(502, "cannot resolve " + remote.getHostString(), cause);
         }
-        return new SessionError(status, "cannot connect to " + hostPort(remote) + ": " + cause.getMessage(), cause);
+        return new SessionError(status, "cannot connect to " + hostPort(remote) + ": " + reason(cause), cause);
+    }
+
+    /** Returns the operating system's reason ("Connection refused") without the syscall and the address. */
+    static String reason(Throwable cause) {
+        final String m = String.valueOf(cause.getMessage());
+        final Matcher x = NATIVE.matcher(m);
+        return x.matches() ? x.group(1) : m;
     }
 }

@@ -136,8 +136,12 @@ final class WsListener implements Listener {
             try {
                 accept(ch, req);
             } catch (final RuntimeException e) {
-                req.release();
-                throw e;
+                // This handler has left the pipeline: handle it here rather than let it reach the pipeline's tail.
+                if (req.refCnt() > 0) {
+                    req.release();
+                }
+                logger.debug("listener {}: upgrade from {} failed: {}", ctx.name(), ch.remoteAddress(), e.toString());
+                ch.close();
             }
         }
 

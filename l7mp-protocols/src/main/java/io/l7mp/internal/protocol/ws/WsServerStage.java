@@ -4,6 +4,7 @@ import io.l7mp.spi.SessionError;
 import io.l7mp.spi.StageHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -37,6 +38,14 @@ final class WsServerStage extends WsStage {
         final ChannelFuture f;
         try {
             f = handshaker.handshake(channel(), req);
+        } catch (final RuntimeException e) {
+            // Netty refuses the request (no Sec-WebSocket-Key, say): answer 400 and end the session with it.
+            final SessionError why = new SessionError(400, "WebSocket handshake refused: " + e.getMessage(), e);
+            channel().writeAndFlush(WsListener.errorResponse(HttpResponseStatus.BAD_REQUEST, why.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            super.bind(h);
+            notifyClose(why);
+            return;
         } finally {
             req.release();
         }
