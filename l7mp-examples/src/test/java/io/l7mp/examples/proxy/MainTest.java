@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.l7mp.L7mp;
+import io.l7mp.protocol.WebSocketSpec;
+import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +52,62 @@ class MainTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(Files.readString(log)).contains("listeners[0].spec.port: 70000 (expected: 0-65535)");
+    }
+
+    @Test
+    void anEmptyConfigFileIsRefused(@TempDir Path dir) throws Exception {
+        final Path cfg = dir.resolve("empty.yaml");
+        Files.writeString(cfg, "# nothing here\n\n");
+        final Path log = dir.resolve("out");
+        final Process p = start(log, "-c", cfg.toString());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("the config file is empty");
+    }
+
+    /**
+     * l7mp-simple.yaml as it is (ports moved to free ones) at its log level "silly": a UDP peer's datagrams go through
+     * the ingress WebSocket cluster to the proxy's stdout, lines typed on its stdin come back through the egress
+     * WebSocket cluster to the peer, the log has no stack trace, and SIGTERM ends it.
+     */
+    @Test
+    void l7mpSimpleCarriesAUdpPeerToStdoutAndStdinBack(@TempDir Path dir) throws Exception {
+        final Map<Integer, Integer> ports = SharedFiles.ports();
+        final Path cfg = dir.resolve("l7mp-simple.yaml");
+        Files.writeString(cfg, SharedFiles.config("l7mp-simple.yaml", ports));
+        // The "up" cluster's first endpoint, 127.0.0.1:8080: a WebSocket echo service, played by this library.
+        try (L7mp ws = L7mp.builder().cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                     .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", ports.get(8080)))
+                             .rule(r -> r.route(rt -> rt.destination("echo"))))
+                     .build();
+             DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", ports.get(5555)))) {
+            ws.start().get(10, TimeUnit.SECONDS);
+            final Path out = dir.resolve("stdout");
+            final Path log = dir.resolve("stderr");
+            final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-c",
+                    cfg.toString()));
+            final Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
+            try {
+                Await.until(Duration.ofSeconds(30), "the proxy to start", () -> read(log).contains("running on"));
+                peer.setSoTimeout(10_000);
+                final byte[] m = "from the peer\n".getBytes(US_ASCII);
+                peer.send(new DatagramPacket(m, m.length, new InetSocketAddress("127.0.0.1", ports.get(9999))));
+                Await.until(Duration.ofSeconds(10), "the datagram on stdout",
+                        () -> read(out).contains("from the peer"));
+                p.getOutputStream().write("typed on stdin\n".getBytes(US_ASCII));
+                p.getOutputStream().flush();
+                final DatagramPacket back = new DatagramPacket(new byte[100], 100);
+                peer.receive(back);
+                assertThat(new String(back.getData(), 0, back.getLength(), US_ASCII)).isEqualTo("typed on stdin\n");
+            } finally {
+                p.destroy();  // SIGTERM
+            }
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(143);
+            // "silly" is on, yet nothing printed a stack trace (Netty's start-up probes did).
+            assertThat(read(log)).contains("DEBUG", "shutting down").doesNotContain("\tat ", "Exception");
+        }
     }
 
     @Test

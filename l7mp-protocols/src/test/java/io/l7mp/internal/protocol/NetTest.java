@@ -32,6 +32,7 @@ class NetTest {
         assertThat(Net.tuple(peer, any)).isEqualTo("127.0.0.1:15001-0.0.0.0:15000");
         final ObjectNode md = Net.ipMetadata("UDP", peer, any);
         assertThat(md.at("/IP/dst_addr").asText()).isEqualTo("0.0.0.0");
-        assertThat(Net.tuple(peer, new InetSocketAddress("127.0.0.1", 15000))).isEqualTo("127.0.0.1:15001-127.0.0.1:15000");
+        assertThat(Net.tuple(peer, new InetSocketAddress("127.0.0.1", 15000)))
+                .isEqualTo("127.0.0.1:15001-127.0.0.1:15000");
     }
 }
