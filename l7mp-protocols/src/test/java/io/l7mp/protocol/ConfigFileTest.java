@@ -98,7 +98,7 @@ class ConfigFileTest {
                     """.formatted(free, taken.getLocalPort()))).build();
             try (proxy) {
                 assertThatThrownBy(() -> proxy.start().get(5, SECONDS)).isInstanceOf(ExecutionException.class)
-                        .hasMessageContaining("listeners[1].spec: cannot listen");
+                        .hasMessageContaining("listeners[1].spec: cannot listen: Address already in use");
                 assertThat(proxy.listeners()).isEmpty();
                 // The first listener was bound and has been closed again: its port is free.
                 try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", free))) {

@@ -286,8 +286,10 @@ public final class Engine {
                 pending = null;
                 final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
                         ? e.getCause() : e;
+                // Netty's native errors carry the syscall: "bind(..) failed with error(-98): Address already in use".
                 throw new ConfigException(t.addedListenerPaths.get(i) + ".spec", "cannot listen: "
-                        + (c == null ? e : c.getMessage()), e);
+                        + String.valueOf(c == null ? e : c.getMessage())
+                                .replaceAll("\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", ""), e);
             }
         }
         state = t.toState();

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The standalone proxy, with l7mp's flags: {@code -c FILE} (YAML when it ends in .yaml/.yml, else JSON), {@code -l
@@ -105,6 +108,15 @@ public final class Main {
                 The proxy runs until SIGTERM or SIGINT. Logs go to stderr.""");
     }
 
+    /** Returns {@code *:1234} (all interfaces), {@code 127.0.0.1:1234}, {@code [::1]:1234}, or a socket path. */
+    static String show(@Nullable SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            final String h = i.getAddress().isAnyLocalAddress() ? "*" : i.getAddress().getHostAddress();
+            return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
     /** Holds everything that logs, so that no logger exists before the level is set. */
     static final class Proxy {
         private Proxy() {
@@ -134,7 +146,7 @@ public final class Main {
                 return 1;
             }
             for (final io.l7mp.ListenerInfo l : proxy.listeners()) {
-                logger.info("listener {} ({}) on {}", l.name(), l.spec().spec().protocol(), l.localAddress());
+                logger.info("listener {} ({}) on {}", l.name(), l.spec().spec().protocol(), show(l.localAddress()));
             }
             logger.info("l7mp {} running on {} with {} listener(s), {} cluster(s)", io.l7mp.L7mp.VERSION,
                     proxy.transport().name(), proxy.listeners().size(), proxy.clusters().size());
