@@ -36,9 +36,18 @@ public final class Main {
         String level = null;
         boolean strict = false;
         for (int i = 0; i < args.length; i++) {
+            final boolean takesValue = switch (args[i]) {
+                case "-c", "--config", "-l", "--log-level" -> true;
+                default -> false;
+            };
+            if (takesValue && i + 1 == args.length) {
+                err.println("l7mp: " + args[i] + " needs a value");
+                usage(err);
+                return 2;
+            }
             switch (args[i]) {
-                case "-c", "--config" -> config = i + 1 < args.length ? args[++i] : null;
-                case "-l", "--log-level" -> level = i + 1 < args.length ? args[++i] : null;
+                case "-c", "--config" -> config = args[++i];
+                case "-l", "--log-level" -> level = args[++i];
                 case "-s", "--strict" -> strict = true;
                 case "-h", "--help" -> {
                     usage(System.out);
@@ -58,7 +67,8 @@ public final class Main {
         }
         final Path file = Path.of(config);
         if (!Files.isReadable(file)) {
-            err.println("l7mp: cannot read config file " + file);
+            err.println("l7mp: cannot read config file " + file + (Files.exists(file) ? " (permission denied)"
+                    : " (no such file)"));
             return 1;
         }
         if (level == null) {

@@ -41,6 +41,14 @@ class MainTest {
         final Process bad = start(log, "--frobnicate");
         assertThat(bad.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(bad.exitValue()).isEqualTo(2);
+        final Process noLevel = start(log, "-c", "x.yaml", "-l");
+        assertThat(noLevel.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(noLevel.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("l7mp: -l needs a value");
+        final Process noFile = start(log, "-c", "/nonexistent/l7mp.yaml");
+        assertThat(noFile.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(noFile.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("cannot read config file /nonexistent/l7mp.yaml (no such file)");
     }
 
     @Test
