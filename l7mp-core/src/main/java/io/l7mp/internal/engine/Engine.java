@@ -101,6 +101,17 @@ public final class Engine {
         return state;
     }
 
+    /**
+     * Returns a cluster by name from the committed state, or from the state being committed: a session that a
+     * starting listener emits may use a cluster added in the same change. Pending is read first for the reason given
+     * in {@link #newSession}.
+     */
+    @Nullable ClusterEntry clusterForSession(String name) {
+        final State p = pending;
+        final ClusterEntry c = state.clusters().get(name);
+        return c != null || p == null ? c : p.clusters().get(name);
+    }
+
     public AdminSpec admin() {
         return admin;
     }
@@ -391,9 +402,11 @@ public final class Engine {
     }
 
     private void newSession(String listener, String name, ObjectNode metadata, Stage source) {
+        // Pending before state: commit publishes the new state before it clears pending, so one of the two reads
+        // sees a listener that is being started (the other order can miss both and drop the session).
+        final State p = pending;
         State s = state;
         ListenerEntry l = s.listeners().get(listener);
-        final State p = pending;
         if (l == null && p != null) {
             s = p;
             l = p.listeners().get(listener);

@@ -210,7 +210,7 @@ final class SessionImpl {
     private void connect(Hop h, int triesLeft) {
         final int att = ++h.attempt;
         h.status = "INIT";
-        final ClusterEntry c = engine.state().clusters().get(h.origin);
+        final ClusterEntry c = engine.clusterForSession(h.origin);
         if (c == null || c.impl == null) {
             attemptFailed(h, att, triesLeft, new SessionError(404, "cluster \"" + h.origin + "\" not found"));
             return;
