@@ -21,8 +21,12 @@ public final class Buffers {
      */
     public static ByteBuf compact(ByteBuf msg) {
         final int n = msg.readableBytes();
-        final ByteBuf root = msg.unwrap();
+        ByteBuf root = msg.unwrap();
         if (root != null) {
+            // Down to the buffer that owns the memory (a leak-detection wrapper sits on top of the slice).
+            for (ByteBuf r = root.unwrap(); r != null; r = r.unwrap()) {
+                root = r;
+            }
             // A slice of a batch read (recvmmsg) pins the whole batch buffer: copy it out whatever its size, so that
             // a queued datagram never holds more memory than its own length.
             if (root.capacity() - n < COMPACT_LIMIT) {

@@ -63,6 +63,9 @@ final class SessionImpl {
     private volatile @Nullable Hop destination;
     private RetrySpec retry = RetrySpec.DEFAULT;
     private boolean rerouting;
+    /** Half-close: the source, or the destination, has finished sending and its peer was told. */
+    private boolean sourceDone;
+    private boolean destinationDone;
     private boolean sourceBound;
     private boolean boundaryWarned;
     private int connecting;
@@ -422,6 +425,35 @@ final class SessionImpl {
         if (from.stage != null && from.stage.streamKind() == StreamKind.BYTE) {
             from.stage.setAutoRead(false);
         }
+    }
+
+    /**
+     * A byte-stream peer finished sending (half-close). The end of stream is passed on when the next stage is the
+     * other end of the session and can half-close too (no transform in between, no reconnect pending); the session
+     * then ends once both directions have ended. Otherwise the half-close ends the session, as l7mp does.
+     */
+    void inputShutdown(Hop h) {
+        final Stage s = h.stage;
+        if (ended() || s == null) {
+            return;
+        }
+        final Hop n = h.next;
+        final boolean direct = h.role == Hop.SOURCE ? ingress.length == 0
+                : h.role == Hop.DESTINATION && egress.length == 0 && !retry.retryOn().onDisconnect();
+        if (direct && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
+            event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            if (h.role == Hop.SOURCE) {
+                sourceDone = true;
+            } else {
+                destinationDone = true;
+            }
+            if (sourceDone && destinationDone) {
+                end(null);
+            }
+            return;
+        }
+        stageClosed(h, null);
+        s.close(null);
     }
 
     /** A stage closed by its peer or failed. */
