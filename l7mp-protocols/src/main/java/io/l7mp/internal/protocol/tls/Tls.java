@@ -2,16 +2,21 @@ package io.l7mp.internal.protocol.tls;
 
 import io.l7mp.protocol.TlsSpec;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +59,16 @@ public final class Tls {
 
     /** Returns a server context; throws {@link IllegalArgumentException} when the files cannot be loaded. */
     public static SslContext serverContext(TlsSpec spec) {
+        return serverContext(spec, List.of());
+    }
+
+    /**
+     * Returns a server context that offers these application protocols by ALPN, in order of preference (e.g.
+     * {@code h2}, {@code http/1.1}); a client that asks for none of them gets the handshake without ALPN. With
+     * {@code h2} offered, the cipher suites are those HTTP/2 allows. Throws {@link IllegalArgumentException} when the
+     * files cannot be loaded.
+     */
+    public static SslContext serverContext(TlsSpec spec, List<String> alpn) {
         if (spec.cert() == null || spec.key() == null) {
             throw new IllegalArgumentException("tls.cert: missing (expected: the listener's PEM certificate and key)");
         }
@@ -65,6 +80,14 @@ public final class Tls {
                     + rootMessage(e) + ")", e);
         }
         b.sslProvider(SslProvider.JDK);
+        if (!alpn.isEmpty()) {
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            if (alpn.contains(ApplicationProtocolNames.HTTP_2)) {
+                b.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+            }
+        }
         if (spec.verifies(true)) {
             b.clientAuth(ClientAuth.REQUIRE).trustManager(new File(requireCa(spec)));
         }
