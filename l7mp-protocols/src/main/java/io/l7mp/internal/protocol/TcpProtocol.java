@@ -30,6 +30,7 @@ import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -68,6 +69,11 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public boolean hasCluster() {
         return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        return Tls.paths(((TcpSpec) spec).tls());
     }
 
     @Override

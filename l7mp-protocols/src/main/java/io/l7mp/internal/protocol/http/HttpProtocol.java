@@ -7,6 +7,7 @@ import io.l7mp.spi.Listener;
 import io.l7mp.spi.ListenerContext;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.StreamKind;
+import java.util.Map;
 
 /** {@code HTTP}: a listener emitting one byte-stream session per request (HTTP/1.1 keep-alive, h2c, HTTPS). */
 public final class HttpProtocol implements ProtocolProvider {
@@ -28,6 +29,11 @@ public final class HttpProtocol implements ProtocolProvider {
     @Override
     public boolean hasListener() {
         return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        return Tls.paths(((HttpSpec) spec).tls());
     }
 
     @Override

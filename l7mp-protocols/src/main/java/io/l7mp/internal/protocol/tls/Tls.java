@@ -16,7 +16,9 @@ import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +56,23 @@ public final class Tls {
             serverContext(spec);
         } else {
             clientContext(spec);
+        }
+    }
+
+    /** Returns the files a {@code tls} block names, by field ({@code tls.cert}, {@code tls.key}, {@code tls.ca}). */
+    public static Map<String, String> paths(@Nullable TlsSpec spec) {
+        final Map<String, String> m = new LinkedHashMap<>();
+        if (spec != null) {
+            putIf(m, "tls.cert", spec.cert());
+            putIf(m, "tls.key", spec.key());
+            putIf(m, "tls.ca", spec.ca());
+        }
+        return m;
+    }
+
+    private static void putIf(Map<String, String> m, String field, @Nullable String file) {
+        if (file != null) {
+            m.put(field, file);
         }
     }
 
