@@ -96,6 +96,9 @@ class LocalFilesTest {
             refused(proxy, () -> api.postYaml("/api/v1/listeners", """
                     listener: { name: j, spec: { protocol: JSONSocket, transport: { protocol: UNIX/dgram, filename: /run/j.sock } }, rules: [] }
                     """), "listener.spec.transport.filename: \"/run/j.sock\"");
+            refused(proxy, () -> api.postYaml("/api/v1/clusters", """
+                    cluster: { name: j, spec: { protocol: JSONSocket, transport: { protocol: TestLocal } } }
+                    """), "cluster.spec.transport.protocol: \"TestLocal\" reaches local resources");
             refused(proxy, () -> api.postYaml("/api/v1/config", """
                     routes: [ { name: r, destination: { spec: { protocol: UnixDomainSocket }, endpoints: [ { spec: { address: s.sock } } ] } } ]
                     """), "routes[0].destination.endpoints[0].spec.address: \"s.sock\"");
