@@ -36,9 +36,8 @@ public final class LoggerProtocol extends TransformProvider {
 
     @Override
     public Map<String, String> localPaths(ProtocolSpec spec) {
-        final String f = ((LoggerSpec) spec).logFile();
-        return LoggerSpec.LOG.equals(f) || LoggerSpec.STDOUT.equals(f) || LoggerSpec.STDERR.equals(f) ? Map.of()
-                : Map.of("log_file", f);
+        final LoggerSpec s = (LoggerSpec) spec;
+        return s.writesFile() ? Map.of("log_file", s.logFile()) : Map.of();
     }
 
     @Override
