@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * pipes, raw sockets), and local files ({@link ProtocolProvider#localPaths}: Unix socket paths, TLS PEM files, log
  * files; the endpoint addresses of Unix socket clusters) outside {@code admin.local_dirs}. Inline objects are checked
  * too, nested transports (JSONSocket's) included. Named references to objects that already exist are fine: whoever
- * configured the proxy allowed those. Only used when {@code admin.allow_local} is false.
+ * configured the proxy allowed those. Only used when {@code admin.allow_local} is false. Knows the providers on the
+ * class path only: a protocol added by hand to the builder under its own name is not checked.
  */
 final class LocalGuard {
     private static volatile @Nullable Map<String, ProtocolProvider> providers;
@@ -84,6 +85,11 @@ final class LocalGuard {
         if (spec instanceof JsonSocketSpec js && js.transport() != null) {
             check(js.transport(), path + ".transport", List.of(), endpointsPath);
         }
+        if (!p.specType().isInstance(spec)) {
+            // Bound by a provider of this name added by hand to the builder (or a nested spec not bound yet, whose
+            // parent reports its files): not ours to list.
+            return;
+        }
         final Map<String, String> files;
         final boolean endpointFiles;
         try {
@@ -106,7 +112,7 @@ final class LocalGuard {
         final ProtocolProvider p = providers().get(cluster.protocol());
         final boolean endpointFiles;
         try {
-            endpointFiles = p != null && p.endpointsAreLocalPaths(cluster);
+            endpointFiles = p != null && p.specType().isInstance(cluster) && p.endpointsAreLocalPaths(cluster);
         } catch (final RuntimeException x) {
             throw new ApiException(403, path + ": cannot tell whether it is a local file (" + x.getMessage() + ")");
         }
