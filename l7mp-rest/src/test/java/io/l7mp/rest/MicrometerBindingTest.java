@@ -12,6 +12,8 @@ import io.l7mp.testing.UdpEchoServer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -47,11 +49,22 @@ class MicrometerBindingTest {
     private static Map<String, Double> scrape(Api prom) {
         final Api.Reply r = prom.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
+        return parse(r.body());
+    }
+
+    /** Returns the samples of a Prometheus text exposition by series, labels sorted by name. */
+    private static Map<String, Double> parse(String text) {
         final Map<String, Double> m = new TreeMap<>();
-        for (final String line : r.body().split("\n")) {
-            if (!line.startsWith("#")) {
+        for (final String line : text.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
                 final int sp = line.lastIndexOf(' ');
-                m.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+                final String series = line.substring(0, sp);
+                final int brace = series.indexOf('{');
+                final String name = brace < 0 ? series : series.substring(0, brace);
+                final String labels = brace < 0 ? "" : series.substring(brace + 1, series.length() - 1);
+                final String sorted = labels.isEmpty() ? "" : java.util.Arrays.stream(labels.split(",(?=[a-z_]+=\")"))
+                        .sorted().collect(Collectors.joining(","));
+                m.put(name + "{" + sorted + "}", Double.parseDouble(line.substring(sp + 1)));
             }
         }
         return m;
@@ -102,6 +115,17 @@ class MicrometerBindingTest {
             assertThat(value(registry, "l7mp.sessions", "status", "CONNECTED")).isEqualTo(1);
             assertThat(registry.get("l7mp.listener.ingress.bytes").meter().getId().getBaseUnit()).isEqualTo("bytes");
             assertThat(registry.get("l7mp.info").tag("version", L7mp.VERSION).gauge().value()).isEqualTo(1);
+
+            // A Prometheus registry renders the binding as exactly the endpoint's series.
+            final PrometheusMeterRegistry promRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            binder.bindTo(promRegistry);
+            final Map<String, Double> rendered = parse(promRegistry.scrape());
+            assertThat(rendered.keySet()).isEqualTo(prometheus.keySet());
+            prometheus.forEach((k, v) -> {
+                if (!movesWhileScraping(k)) {
+                    assertThat(rendered.get(k)).as(k).isEqualTo(v);
+                }
+            });
 
             // An object added later gets its meters once a session starts through it, without a call to refresh.
             final Api api = Api.of(proxy);
