@@ -151,6 +151,11 @@ class ErrorsTest {
                 listeners: [ { name: clash, spec: { protocol: UDP, address: 127.0.0.1, port: 0 }, rules: [] },
                              { name: clash2, spec: { protocol: HTTP, address: 127.0.0.1, port: %d }, rules: [] } ]
                 """.formatted(taken)), 400, "Bad Request", "listeners[1].spec");
+        refused(() -> api.postYaml("/api/v1/config", """
+                admin: { log_level: warn }
+                listeners: [ { name: clash3, spec: { protocol: HTTP, address: 127.0.0.1, port: %d }, rules: [] } ]
+                """.formatted(taken)), 400, "Bad Request", "listeners[0].spec");
+        assertThat(proxy.admin().logLevel()).isNotEqualTo("warn");
         // The API still answers on the port the failed listener wanted.
         assertThat(api.get("/api/v1/listeners").json()).hasSize(1);
     }
