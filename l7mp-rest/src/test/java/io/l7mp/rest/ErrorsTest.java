@@ -174,6 +174,9 @@ class ErrorsTest {
             RestApiTest.assertError(a.postYaml("/api/v1/listeners", """
                     listener: { name: s, spec: { protocol: HTTP, port: 0, tls: { cert: /etc/hostname } }, rules: [] }
                     """), 400, "Bad Request", "listener.spec.tls.key: missing");
+            RestApiTest.assertError(a.postYaml("/api/v1/listeners", """
+                    listener: { name: s, spec: { protocol: HTTP, port: 0, tls: { cert: /dev/zero, key: /dev/zero } }, rules: [] }
+                    """), 400, "Bad Request", "listener.spec.tls.cert: \"/dev/zero\" (expected: a readable PEM file)");
             assertThat(open.codec().toTree(open.config())).isEqualTo(before);
         }
     }

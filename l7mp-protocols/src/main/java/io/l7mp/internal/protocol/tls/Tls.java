@@ -158,7 +158,8 @@ public final class Tls {
     }
 
     private static void readable(String field, @Nullable String file) {
-        if (file != null && !Files.isReadable(Path.of(file))) {
+        // A regular file only: reading a FIFO or a device such as /dev/zero would block or never end.
+        if (file != null && (!Files.isRegularFile(Path.of(file)) || !Files.isReadable(Path.of(file)))) {
             throw new IllegalArgumentException(field + ": \"" + file + "\" (expected: a readable PEM file)");
         }
     }
