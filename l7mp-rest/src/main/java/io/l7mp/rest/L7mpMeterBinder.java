@@ -130,7 +130,7 @@ public final class L7mpMeterBinder implements MeterBinder, AutoCloseable {
         sync();
     }
 
-    /** Re-reads the proxy's objects now: registers meters for new listeners, clusters and endpoints, removes gone ones. */
+    /** Re-reads the proxy's objects now: adds meters for new listeners, clusters and endpoints, removes gone ones. */
     public synchronized void refresh() {
         if (!closed) {
             sync();

@@ -33,7 +33,8 @@ class ApiOverTlsTest {
     void theApiAnswersOverHttpsWithTheBearerTokenOnHttp11AndHttp2() throws Exception {
         final HttpSpec https = HttpSpec.bind("127.0.0.1", 0)
                 .withTls(TlsSpec.server(pki.serverCert.toString(), pki.serverKey.toString()));
-        try (L7mp proxy = RestApi.addTo(L7mp.builder(), https).admin(AdminSpec.DEFAULT.withApiToken("s3cret")).build()) {
+        try (L7mp proxy = RestApi.addTo(L7mp.builder(), https).admin(AdminSpec.DEFAULT.withApiToken("s3cret"))
+                .build()) {
             proxy.start().get(5, SECONDS);
             final int port = proxy.listener(RestApi.CONTROLLER_LISTENER).port();
             final SSLContext trusting = pki.jdkClientContext(false);
