@@ -134,12 +134,7 @@ public final class Engine {
 
     /** Applies a whole config as one change (clusters, listeners, rulelists, rules, routes, as l7mp orders them). */
     public CompletableFuture<Void> apply(Config cfg) {
-        return change(t -> {
-            load(t, cfg);
-            if (cfg.admin() != null) {
-                admin = cfg.admin();
-            }
-        });
+        return change(t -> load(t, cfg), cfg.admin());
     }
 
     private void load(Txn t, Config cfg) {
@@ -206,15 +201,27 @@ public final class Engine {
 
     /** Runs one change on the control thread; the future fails with the typed error and nothing changed. */
     public CompletableFuture<Void> change(Consumer<Txn> body) {
+        return change(body, null);
+    }
+
+    /** Runs a change that also replaces the admin settings (when {@code newAdmin} is not null), all or nothing. */
+    private CompletableFuture<Void> change(Consumer<Txn> body, @Nullable AdminSpec newAdmin) {
         if (closed) {
             return CompletableFuture.failedFuture(new L7mpException("the proxy is closed"));
         }
         return CompletableFuture.runAsync(() -> {
             final Txn t = new Txn(this, state, false);
+            final AdminSpec before = admin;
             try {
                 body.accept(t);
+                if (newAdmin != null) {
+                    // Before the commit: listeners it starts answer their first request under the new settings
+                    // (the REST API's token among them). Restored below if the commit fails.
+                    admin = newAdmin;
+                }
                 commit(t);
             } catch (final RuntimeException e) {
+                admin = before;
                 for (final ClusterEntry c : t.addedClusters) {
                     closeQuietly(c);
                 }

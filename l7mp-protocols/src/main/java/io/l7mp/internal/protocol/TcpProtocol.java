@@ -35,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +75,11 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public boolean hasCluster() {
         return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        return Tls.paths(((TcpSpec) spec).tls());
     }
 
     @Override
