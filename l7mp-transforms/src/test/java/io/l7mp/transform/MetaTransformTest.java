@@ -116,7 +116,7 @@ class MetaTransformTest {
                 .hasMessageStartingWith("clusters[0].spec.transforms[0].protocol: \"Nope\"");
         assertThatThrownBy(() -> ConfigCodec.defaults().readConfig(
                 "clusters: [{name: c, spec: {protocol: MetaTransform, transforms: []}}]", true))
-                .hasMessage("clusters[0].spec.transforms: [] (expected: a list of transform specs)");
+                .hasMessage("clusters[0].spec.transforms: [] (expected: a list of transform specs or cluster names)");
         // A cluster with endpoints is not a transform: the proxy refuses it when it creates the cluster.
         try (L7mp proxy = L7mp.builder()
                 .cluster("c", c -> c.spec(MetaTransformSpec.of(UdpSpec.port(9))))

@@ -1,5 +1,6 @@
 package io.l7mp.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.l7mp.internal.engine.Entries.ClusterEntry;
 import io.l7mp.internal.engine.Entries.EndpointEntry;
 import io.l7mp.spec.EndpointSpec;
@@ -8,7 +9,10 @@ import io.l7mp.spi.NamedCluster;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.SessionHook;
+import io.l7mp.spi.SessionSetup;
+import io.l7mp.spi.SessionUpdate;
 import io.l7mp.spi.Stage;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
@@ -50,9 +54,30 @@ final class ClusterLookup implements NamedCluster {
         return cluster.provider;
     }
 
+    /** Returns the hook, counting each session it sets up in the cluster's counters, as a route's hooks do. */
     @Override
     public @Nullable SessionHook hook() {
-        return cluster.impl instanceof SessionHook h ? h : null;
+        if (!(cluster.impl instanceof SessionHook h)) {
+            return null;
+        }
+        return new SessionHook() {
+            @Override
+            public Future<SessionUpdate> setup(SessionSetup setup) {
+                final Future<SessionUpdate> f = h.setup(setup);
+                f.addListener(x -> {
+                    if (x.isSuccess()) {
+                        cluster.counters.sessions.increment();
+                    }
+                });
+                return f;
+            }
+
+            @Override
+            public void teardown(String sessionName, EventLoop eventLoop, JsonNode metadata,
+                                 @Nullable Throwable cause) {
+                h.teardown(sessionName, eventLoop, metadata, cause);
+            }
+        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.l7mp.internal.transform;
 
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.Ref;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ProtocolProvider;
@@ -45,7 +46,7 @@ public final class MetaClusterProtocol implements ProtocolProvider {
             for (int i = 0; i < spec.ingress().size(); i++) {
                 inners.add(Composite.inner(ctx, "ingress[" + i + "]", spec.ingress().get(i), false));
             }
-            inners.add(Composite.inner(ctx, "cluster", spec.cluster(), true));
+            inners.add(Composite.inner(ctx, "cluster", Ref.inline(spec.cluster()), true));
             for (int i = 0; i < spec.egress().size(); i++) {
                 inners.add(Composite.inner(ctx, "egress[" + i + "]", spec.egress().get(i), false));
             }
