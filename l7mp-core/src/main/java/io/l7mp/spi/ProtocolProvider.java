@@ -2,6 +2,7 @@ package io.l7mp.spi;
 
 import io.l7mp.UnstableApi;
 import io.l7mp.spec.ProtocolSpec;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -63,6 +64,15 @@ public interface ProtocolProvider {
     /** Returns true when the protocol reaches local resources (files, processes, stdio): refused over REST by default. */
     default boolean touchesLocalSystem() {
         return false;
+    }
+
+    /**
+     * Returns the specs given inline inside {@code spec} by their field (a composite's elements, e.g.
+     * {@code transforms[0]}), so that a check of what a spec may reach, such as the REST API's refusal of
+     * {@link #touchesLocalSystem()} protocols, looks into them too. Default: none.
+     */
+    default Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        return Map.of();
     }
 
     /**

@@ -47,9 +47,16 @@ final class LocalGuard {
 
     static void check(ProtocolSpec spec, String path) {
         final ProtocolProvider p = providers().get(spec.protocol());
-        if (p != null && p.touchesLocalSystem()) {
+        if (p == null) {
+            return;
+        }
+        if (p.touchesLocalSystem()) {
             throw new ApiException(403, path + ".protocol: \"" + spec.protocol() + "\" reaches local resources "
                     + "(files, processes, stdio); the REST API refuses it unless admin.allow_local is true");
+        }
+        // A composite (MetaTransform, MetaListener, ...) reaches what its inline elements reach.
+        for (final Map.Entry<String, ProtocolSpec> e : p.parts(spec).entrySet()) {
+            check(e.getValue(), path + "." + e.getKey());
         }
     }
 
@@ -77,6 +84,9 @@ final class LocalGuard {
 
     static void check(RouteSpec r, String path) {
         checkRef(r.destination(), path + ".destination");
+        for (int i = 0; i < r.session().size(); i++) {
+            checkRef(r.session().get(i), path + ".session[" + i + "]");
+        }
         for (int i = 0; i < r.ingress().size(); i++) {
             checkRef(r.ingress().get(i), path + ".ingress[" + i + "]");
         }

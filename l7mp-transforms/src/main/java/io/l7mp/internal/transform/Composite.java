@@ -16,6 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,15 @@ final class Composite implements Cluster {
         final String innerName = outer.name() + "/" + c.path();
         return new Inner(innerName, c.provider(), c.provider().newCluster(new InnerContext(innerName, c.spec(),
                 outer)), c.endpoint(), null);
+    }
+
+    /** Adds the inline elements of {@code elements} to {@code out} by their field, e.g. {@code transforms[1]}. */
+    static void inlineParts(String field, List<Ref<ProtocolSpec>> elements, Map<String, ProtocolSpec> out) {
+        for (int i = 0; i < elements.size(); i++) {
+            if (elements.get(i) instanceof Ref.Inline<ProtocolSpec> in) {
+                out.put(field + "[" + i + "]", in.spec());
+            }
+        }
     }
 
     /** Closes inner clusters created before a failure. */

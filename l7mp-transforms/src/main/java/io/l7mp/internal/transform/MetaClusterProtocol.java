@@ -9,6 +9,8 @@ import io.l7mp.spi.StreamKind;
 import io.l7mp.transform.MetaClusterSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 
 /** {@code MetaCluster}: a cluster with endpoints wrapped in ingress and egress transforms, behaving as one cluster. */
 public final class MetaClusterProtocol implements ProtocolProvider {
@@ -32,10 +34,15 @@ public final class MetaClusterProtocol implements ProtocolProvider {
         return true;
     }
 
-    /** Conservatively true: an element may write files or run processes. */
+    /** The elements given inline, so that a check of what the spec reaches (REST) looks into them. */
     @Override
-    public boolean touchesLocalSystem() {
-        return true;
+    public Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        final MetaClusterSpec s = (MetaClusterSpec) spec;
+        final Map<String, ProtocolSpec> m = new LinkedHashMap<>();
+        Composite.inlineParts("ingress", s.ingress(), m);
+        m.put("cluster", s.cluster());
+        Composite.inlineParts("egress", s.egress(), m);
+        return m;
     }
 
     @Override

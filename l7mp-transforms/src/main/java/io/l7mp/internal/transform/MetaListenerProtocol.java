@@ -11,6 +11,8 @@ import io.l7mp.spi.StreamKind;
 import io.l7mp.transform.MetaListenerSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 
 /** {@code MetaListener}: a listener plus transforms behaving as one listener. */
 public final class MetaListenerProtocol implements ProtocolProvider {
@@ -34,10 +36,16 @@ public final class MetaListenerProtocol implements ProtocolProvider {
         return true;
     }
 
-    /** Conservatively true: an element may write files or run processes. */
+    /** The elements given inline, so that a check of what the spec reaches (REST) looks into them. */
     @Override
-    public boolean touchesLocalSystem() {
-        return true;
+    public Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        final MetaListenerSpec s = (MetaListenerSpec) spec;
+        final Map<String, ProtocolSpec> m = new LinkedHashMap<>();
+        m.put("listener", s.listener());
+        Composite.inlineParts("session", s.session(), m);
+        Composite.inlineParts("ingress", s.ingress(), m);
+        Composite.inlineParts("egress", s.egress(), m);
+        return m;
     }
 
     /**
