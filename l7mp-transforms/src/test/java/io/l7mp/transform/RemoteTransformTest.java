@@ -49,7 +49,7 @@ class RemoteTransformTest {
                 .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
                 .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
                         .rule(r -> r.route(rt -> rt.destination("echo").ingress("remote")
-                                .retryOn(on).numRetries(20).timeout(Duration.ofMillis(150)))))
+                                .retryOn(on).numRetries(40).timeout(Duration.ofMillis(150)))))
                 .build();
         p.start().get(5, SECONDS);
         return p;
@@ -88,7 +88,7 @@ class RemoteTransformTest {
                 final SessionInfo s = front.sessions().get(0);
                 assertThat(s.ingress().get(0).origin()).isEqualTo("remote");
                 assertThat(s.stats().retries()).isPositive();
-                assertThat(svc.sessions()).hasSize(1);
+                assertThat(svc.sessions()).isNotEmpty();
             }
         }
     }
@@ -106,7 +106,7 @@ class RemoteTransformTest {
             Await.until(WAIT, "the service's stage to disconnect", () -> has(events, "DISCONNECT", null));
             Await.until(WAIT, "a reconnect attempt to fail", () -> has(events, "RETRY", null));
             try (L7mp svc = service(WebSocketSpec.bind("127.0.0.1", port))) {
-                Await.until(WAIT, "the session to reconnect", () -> svc.sessions().size() == 1
+                Await.until(WAIT, "the session to reconnect", () -> !svc.sessions().isEmpty()
                         && front.sessions().get(0).status() == SessionStatus.CONNECTED);
                 assertThat(client.roundTrip(Udp.of(front, "in"), "two")).isEqualTo("TWO");
                 assertThat(front.sessions()).hasSize(1);
@@ -126,8 +126,8 @@ class RemoteTransformTest {
             try (L7mp svc = service(JsonSocketSpec.over(UdpSpec.bind("127.0.0.1", port)))) {
                 assertThat(client.receive()).isEqualTo("EARLY");
                 assertThat(client.roundTrip(Udp.of(front, "in"), "late")).isEqualTo("LATE");
-                assertThat(svc.sessions()).hasSize(1);
-                assertThat(svc.sessions().get(0).name()).startsWith("JSONSocket:svc-");
+                // An attempt that timed out may have left a session on the service; the stream is on one of them.
+                assertThat(svc.sessions()).isNotEmpty().allMatch(x -> x.name().startsWith("JSONSocket:svc-"));
             }
         }
     }
@@ -146,7 +146,7 @@ class RemoteTransformTest {
             client.send(Udp.of(front, "in"), "into the void");
             Await.until(WAIT, "the service's stage to disconnect", () -> has(events, "DISCONNECT", null));
             try (L7mp svc = service(JsonSocketSpec.over(UdpSpec.bind("127.0.0.1", port)))) {
-                Await.until(WAIT, "the session to reconnect", () -> svc.sessions().size() == 1
+                Await.until(WAIT, "the session to reconnect", () -> !svc.sessions().isEmpty()
                         && front.sessions().get(0).status() == SessionStatus.CONNECTED);
                 assertThat(client.roundTrip(Udp.of(front, "in"), "two")).isEqualTo("TWO");
             }

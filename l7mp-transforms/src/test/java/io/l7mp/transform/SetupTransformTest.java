@@ -109,11 +109,9 @@ class SetupTransformTest {
                 .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
                         .rule(r -> r.route(rt -> rt.destination("echo").session(c -> c.spec(TransformSpec.of("Split"))))))
                 .build();
-             Udp one = new Udp();
-             Udp two = new Udp()) {
+             Udp odd = withPortParity(1);
+             Udp even = withPortParity(0)) {
             proxy.start().get(5, SECONDS);
-            final Udp odd = one.port() % 2 == 1 ? one : two;
-            final Udp even = odd == one ? two : one;
             final InetSocketAddress to = Udp.of(proxy, "in");
             assertThat(odd.roundTrip(to, "hi")).isEqualTo("HI");
             assertThat(even.roundTrip(to, "hi")).isEqualTo("hi");
@@ -122,6 +120,18 @@ class SetupTransformTest {
             assertThat(s.route()).isEqualTo("shout");
             assertThat(s.metadata().at("/labels/tier").asText()).isEqualTo("odd");
         }
+    }
+
+    /** Returns a UDP peer whose port is odd (1) or even (0); the OS hands out both, so a few tries suffice. */
+    private static Udp withPortParity(int parity) throws java.io.IOException {
+        for (int i = 0; i < 64; i++) {
+            final Udp u = new Udp();
+            if (u.port() % 2 == parity) {
+                return u;
+            }
+            u.close();
+        }
+        throw new AssertionError("no UDP port with parity " + parity + " in 64 tries");
     }
 
     @Test
