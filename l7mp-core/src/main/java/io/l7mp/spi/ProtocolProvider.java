@@ -82,6 +82,15 @@ public interface ProtocolProvider {
     }
 
     /**
+     * Returns the specs given inline inside {@code spec} by their field (a composite's elements, e.g.
+     * {@code transforms[0]}), so that a check of what a spec may reach, such as the REST API's refusal of
+     * {@link #touchesLocalSystem()} protocols, looks into them too. Default: none.
+     */
+    default Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        return Map.of();
+    }
+
+    /**
      * Checks a spec beyond what its record checks, for the given role. Throws {@link IllegalArgumentException} whose
      * message starts with the field, e.g. {@code "connect.port: -1 (expected: 0-65535)"}.
      */

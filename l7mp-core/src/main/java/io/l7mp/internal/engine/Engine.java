@@ -28,6 +28,7 @@ import io.l7mp.spec.RuleListSpec;
 import io.l7mp.spec.RuleSpec;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.NamedCluster;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
@@ -189,6 +190,7 @@ public final class Engine {
             final List<String> cs = new ArrayList<>(r.ingress());
             cs.add(r.destination());
             cs.addAll(r.egress());
+            cs.addAll(r.session());
             for (final String c : cs) {
                 if (!t.clusters.containsKey(c)) {
                     throw new ConfigException("routes." + r.name(), "cluster \"" + c + "\" not found");
@@ -362,7 +364,36 @@ public final class Engine {
             public void newSession(String sessionName, ObjectNode metadata, Stage source) {
                 Engine.this.newSession(name, sessionName, metadata, source);
             }
+
+            @Override
+            public @Nullable ProtocolProvider provider(String protocol) {
+                return mapper.registry().find(protocol);
+            }
+
+            @Override
+            public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner, boolean listener) {
+                return Engine.this.typed(provider, inner, listener);
+            }
+
+            @Override
+            public ClusterContext clusterContext(String cluster, ProtocolSpec clusterSpec) {
+                return Engine.this.clusterContext(cluster, clusterSpec);
+            }
+
+            @Override
+            public @Nullable NamedCluster cluster(String cluster) {
+                return ClusterLookup.find(state, pending, cluster);
+            }
         };
+    }
+
+    private ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner, boolean listener) {
+        ProtocolSpec s = inner;
+        if (!provider.specType().isInstance(inner)) {
+            s = mapper.read(mapper.json().valueToTree(inner), provider.specType(), "");
+        }
+        provider.validate(s, listener);
+        return s;
     }
 
     ClusterContext clusterContext(String name, ProtocolSpec spec) {
@@ -389,12 +420,12 @@ public final class Engine {
 
             @Override
             public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner) {
-                ProtocolSpec s = inner;
-                if (!provider.specType().isInstance(inner)) {
-                    s = mapper.read(mapper.json().valueToTree(inner), provider.specType(), "");
-                }
-                provider.validate(s, false);
-                return s;
+                return Engine.this.typed(provider, inner, false);
+            }
+
+            @Override
+            public @Nullable NamedCluster cluster(String cluster) {
+                return ClusterLookup.find(state, pending, cluster);
             }
 
             @Override

@@ -62,6 +62,8 @@ final class SessionImpl {
     private volatile Hop[] egress = NONE;
     private volatile @Nullable Hop destination;
     private RetrySpec retry = RetrySpec.DEFAULT;
+    /** The route's session transforms, when it has any. */
+    private @Nullable SessionHooks hooks;
     private boolean rerouting;
     /** Half-close: the source, or the destination, has finished sending and its peer was told. */
     private boolean sourceDone;
@@ -142,10 +144,13 @@ final class SessionImpl {
                                 false);
                         return;
                     }
-                    publishMetadata();
                     event("LOOKUP SUCCESS", "rulelist {}", list, rn);
-                    useRoute(re);
-                    connectAll();
+                    if (re.session().isEmpty()) {
+                        routed(re);
+                    } else {
+                        hooks = new SessionHooks(this);
+                        hooks.start(re);
+                    }
                     return;
                 }
                 break;
@@ -157,6 +162,13 @@ final class SessionImpl {
             list = apply;
         }
         fail(new SessionError(508, "No route for session: apply nested deeper than " + MAX_APPLY_DEPTH), false);
+    }
+
+    /** Connects the route, the rules and session transforms done. */
+    void routed(RouteEntry re) {
+        publishMetadata();
+        useRoute(re);
+        connectAll();
     }
 
     private void useRoute(RouteEntry re) {
@@ -509,7 +521,7 @@ final class SessionImpl {
         connectAll();
     }
 
-    private void fail(SessionError cause, boolean keep) {
+    void fail(SessionError cause, boolean keep) {
         errors++;
         logger.debug("{} failed: {}", name, cause.getMessage());
         end(cause, keep);
@@ -535,6 +547,9 @@ final class SessionImpl {
         source.releasePending();
         source.detach(cause);
         source.status = "END";
+        if (hooks != null) {
+            hooks.teardown(cause);
+        }
         status = SessionStatus.DESTROYED;
         event("DESTROY", "session destroyed", null, null);
         engine.sessionEnded(this, keep);
@@ -550,7 +565,7 @@ final class SessionImpl {
         }
     }
 
-    private void event(String ev, String template, @Nullable String subject, @Nullable String content) {
+    void event(String ev, String template, @Nullable String subject, @Nullable String content) {
         final Ev e = new Ev(ev, System.currentTimeMillis(), template, subject, content);
         synchronized (events) {
             if (events.size() == MAX_EVENTS) {
@@ -564,7 +579,7 @@ final class SessionImpl {
     }
 
     /** Returns the metadata, rebuilt from its compact form when the session needs it again (reconnects). */
-    private ObjectNode metadata() {
+    ObjectNode metadata() {
         ObjectNode m = metadata;
         if (m == null) {
             try {
@@ -575,6 +590,11 @@ final class SessionImpl {
             metadata = m;
         }
         return m;
+    }
+
+    /** Replaces the metadata while the session is set up (session transforms). */
+    void metadata(ObjectNode m) {
+        metadata = m;
     }
 
     private void publishMetadata() {

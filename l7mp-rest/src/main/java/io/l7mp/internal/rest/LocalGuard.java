@@ -105,6 +105,10 @@ final class LocalGuard {
                 checkFile(endpoints.get(i).spec().address(), endpointsPath + "[" + i + "].spec.address");
             }
         }
+        // A composite (MetaTransform, MetaListener, ...) reaches what its inline elements reach.
+        for (final Map.Entry<String, ProtocolSpec> e : p.parts(spec).entrySet()) {
+            check(e.getValue(), path + "." + e.getKey(), List.of(), endpointsPath);
+        }
     }
 
     /** Checks an endpoint added to an existing cluster with this protocol spec; {@code path} is the endpoint's. */
@@ -180,6 +184,9 @@ final class LocalGuard {
 
     void check(RouteSpec r, String path) {
         checkRef(r.destination(), path + ".destination");
+        for (int i = 0; i < r.session().size(); i++) {
+            checkRef(r.session().get(i), path + ".session[" + i + "]");
+        }
         for (int i = 0; i < r.ingress().size(); i++) {
             checkRef(r.ingress().get(i), path + ".ingress[" + i + "]");
         }
