@@ -410,7 +410,9 @@ public abstract class ProtocolConformance {
         public SessionInfo awaitEnded(String name) {
             return Await.value(WAIT, "session " + name + " to end", () -> {
                 for (final SessionInfo s : proxy.sessions()) {
-                    if (s.name().equals(name) && s.status() == SessionStatus.DESTROYED) {
+                    // A snapshot may read the status a moment after the event log: wait for the last event too.
+                    if (s.name().equals(name) && s.status() == SessionStatus.DESTROYED
+                            && s.events().stream().anyMatch(e -> e.event().equals("DESTROY"))) {
                         return s;
                     }
                 }

@@ -67,6 +67,7 @@ public final class StreamEchoServer implements PeerServer {
         return new StreamEchoServer(s, () -> {
             final Socket c = s.accept();
             c.setSendBufferSize(StreamPeer.SOCKET_BUFFER);
+            c.setTcpNoDelay(true);
             return new Link(c.getInputStream(), c.getOutputStream(), c);
         }, null, s.getLocalPort());
     }

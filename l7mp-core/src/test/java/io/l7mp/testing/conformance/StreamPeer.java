@@ -22,16 +22,57 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Peer} over a pair of blocking streams: a TCP or TLS socket, a Unix stream socket, FIFOs, a process's pipes.
- * A reader thread reads one unit (a chunk, or a length-prefixed frame) only when {@link #receive} asks for one, so
- * not calling it really stops reading and lets the transport push back.
+ * A reader thread reads one message (a chunk, a length-prefixed frame, what a {@link Codec} makes of the stream) only
+ * when {@link #receive} asks for one, so not calling it really stops reading and lets the transport push back.
  */
 public final class StreamPeer implements Peer {
-    /** How the stream is cut into messages. */
-    public enum Framing {
+    /** Cuts a stream into messages and writes messages onto it. */
+    public interface Codec {
+        /** Reads one message (blocking), or returns null at the end of the stream. */
+        byte @Nullable [] read(InputStream in) throws IOException;
+
+        /** Writes one message. */
+        void write(OutputStream out, byte[] data) throws IOException;
+    }
+
+    /** How a plain stream is cut into messages. */
+    public enum Framing implements Codec {
         /** A plain byte stream: a message is whatever one read returns. */
-        NONE,
+        NONE {
+            @Override
+            public byte @Nullable [] read(InputStream in) throws IOException {
+                final byte[] b = new byte[CHUNK];
+                final int n = in.read(b);
+                return n < 0 ? null : Arrays.copyOf(b, n);
+            }
+
+            @Override
+            public void write(OutputStream out, byte[] data) throws IOException {
+                out.write(data);
+            }
+        },
         /** Each message is a 4-byte big-endian length and that many bytes (l7mp's {@code framing: length-prefixed}). */
-        LENGTH_PREFIXED
+        LENGTH_PREFIXED {
+            @Override
+            public byte @Nullable [] read(InputStream in) throws IOException {
+                final DataInputStream d = new DataInputStream(in);
+                final int len;
+                try {
+                    len = d.readInt();
+                } catch (final EOFException e) {
+                    return null;
+                }
+                final byte[] b = new byte[len];
+                d.readFully(b);
+                return b;
+            }
+
+            @Override
+            public void write(OutputStream out, byte[] data) throws IOException {
+                // One write: a header sent alone would wait for an ACK (Nagle) on sockets without TCP_NODELAY.
+                out.write(ByteBuffer.allocate(4 + data.length).putInt(data.length).put(data).array());
+            }
+        }
     }
 
     /** Half-closes the sending side of a connection. */
@@ -47,7 +88,7 @@ public final class StreamPeer implements Peer {
     private final OutputStream out;
     private final Closeable closer;
     private final @Nullable Shutdown shutdown;
-    private final Framing framing;
+    private final Codec codec;
     private final ExecutorService reader;
     private @Nullable Future<byte @Nullable []> pending;
     private boolean ended;
@@ -55,15 +96,15 @@ public final class StreamPeer implements Peer {
 
     /**
      * Wraps {@code in} and {@code out}; {@code closer} closes the connection, {@code shutdown} half-closes it (null:
-     * the transport cannot).
+     * the transport cannot), {@code codec} cuts the stream into messages.
      */
     public StreamPeer(InputStream in, OutputStream out, Closeable closer, @Nullable Shutdown shutdown,
-                      Framing framing) {
+                      Codec codec) {
         this.in = in;
         this.out = out;
         this.closer = closer;
         this.shutdown = shutdown;
-        this.framing = framing;
+        this.codec = codec;
         this.reader = Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "conformance-peer-reader");
             t.setDaemon(true);
@@ -71,27 +112,31 @@ public final class StreamPeer implements Peer {
         });
     }
 
-    /** Small socket buffers for test peers, so that the kernel holds little and a sender is pushed back soon. */
-    public static final int SOCKET_BUFFER = 65536;
+    /**
+     * Socket buffers of test peers: small, so that the kernel holds little and a sender is pushed back soon, but a
+     * few loopback segments (64 KiB) large, or TCP waits for its persist timer instead of updating a small window.
+     */
+    public static final int SOCKET_BUFFER = 256 * 1024;
 
     /** Connects a TCP client to 127.0.0.1:{@code port}, with small socket buffers. */
-    public static StreamPeer connectTcp(int port, Framing framing) throws IOException {
+    public static StreamPeer connectTcp(int port, Codec framing) throws IOException {
         final Socket s = new Socket();
         s.setReceiveBufferSize(SOCKET_BUFFER);
         s.setSendBufferSize(SOCKET_BUFFER);
+        s.setTcpNoDelay(true);
         s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
         return of(s, framing);
     }
 
     /** Wraps a connected TCP (or TLS) socket. */
-    public static StreamPeer of(Socket s, Framing framing) throws IOException {
+    public static StreamPeer of(Socket s, Codec framing) throws IOException {
         final boolean tls = s instanceof javax.net.ssl.SSLSocket;
         // SSLSocket cannot half-close reliably (TLS 1.3 close_notify ends both directions in the JDK).
         return new StreamPeer(s.getInputStream(), s.getOutputStream(), s, tls ? null : s::shutdownOutput, framing);
     }
 
     /** Wraps a connected blocking {@link SocketChannel} (TCP or Unix). */
-    public static StreamPeer of(SocketChannel ch, Framing framing) {
+    public static StreamPeer of(SocketChannel ch, Codec framing) {
         return new StreamPeer(inputOf(ch), outputOf(ch), ch, ch::shutdownOutput, framing);
     }
 
@@ -147,11 +192,7 @@ public final class StreamPeer implements Peer {
 
     @Override
     public void send(byte[] data) throws IOException {
-        if (framing == Framing.LENGTH_PREFIXED) {
-            final byte[] head = ByteBuffer.allocate(4).putInt(data.length).array();
-            out.write(head);
-        }
-        out.write(data);
+        codec.write(out, data);
         out.flush();
     }
 
@@ -189,21 +230,7 @@ public final class StreamPeer implements Peer {
 
     private byte @Nullable [] readOne() {
         try {
-            if (framing == Framing.LENGTH_PREFIXED) {
-                final DataInputStream d = new DataInputStream(in);
-                final int len;
-                try {
-                    len = d.readInt();
-                } catch (final EOFException e) {
-                    return null;
-                }
-                final byte[] b = new byte[len];
-                d.readFully(b);
-                return b;
-            }
-            final byte[] b = new byte[CHUNK];
-            final int n = in.read(b);
-            return n < 0 ? null : Arrays.copyOf(b, n);
+            return codec.read(in);
         } catch (final IOException e) {
             // A reset or a truncated frame: the other side is gone all the same.
             endCause = e;
