@@ -122,9 +122,12 @@ public abstract class ProtocolConformance {
         return false;
     }
 
-    /** Returns how many bytes the backpressure check sends; more than every buffer on the way can hold. */
+    /**
+     * Returns how many bytes the backpressure check's sender may send before it must have been pushed back: more than
+     * every buffer on the way can hold. Only what was sent before the push-back (plus a megabyte) goes through.
+     */
     protected long backpressureBytes() {
-        return 64L << 20;
+        return 128L << 20;
     }
 
     /**
@@ -247,16 +250,17 @@ public abstract class ProtocolConformance {
         assumeThat(flowControlled()).as("the listener's transport does not push back (datagrams are dropped)")
                 .isTrue();
         assumeThat(echoes()).as("the cluster echoes nothing back").isTrue();
-        final long total = backpressureBytes();
+        final long cap = backpressureBytes();
         final int chunk = 16384;
         try (Env env = start(loops)) {
             final Peer c = env.connect();
             roundTrip(c, bytes(3, 1));
             final AtomicLong written = new AtomicLong();
+            final AtomicLong limit = new AtomicLong(cap);
             final AtomicReference<Throwable> failed = new AtomicReference<>();
             final Thread writer = new Thread(() -> {
                 try {
-                    for (long off = 0; off < total; off += chunk) {
+                    for (long off = 0; off < limit.get(); off += chunk) {
                         c.send(pattern(off, chunk));
                         written.addAndGet(chunk);
                     }
@@ -270,7 +274,7 @@ public abstract class ProtocolConformance {
             final long[] last = {-1, System.nanoTime()};
             Await.until(Duration.ofSeconds(20), "the sender to block or finish", () -> {
                 final long w = written.get();
-                if (w >= total || failed.get() != null) {
+                if (w >= cap || failed.get() != null) {
                     return true;
                 }
                 if (w != last[0]) {
@@ -283,8 +287,11 @@ public abstract class ProtocolConformance {
             assertThat(failed.get()).as("the sender failed").isNull();
             final long stalled = written.get();
             assertThat(stalled).as("bytes the proxy took while the client read nothing (of %d sent): it must push "
-                    + "back instead of buffering", total).isLessThan(total);
+                    + "back instead of buffering", cap).isLessThan(cap);
             logger.info("{} on {}: the sender blocked after {} bytes", getClass().getSimpleName(), loops, stalled);
+            // The push-back is shown: the sender stops a megabyte later, and all it sent must come back intact.
+            final long total = stalled + (1 << 20);
+            limit.set(total);
             long got = 0;
             final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (got < total) {
@@ -298,9 +305,11 @@ public abstract class ProtocolConformance {
                 got += b.length;
                 assertThat(System.nanoTime()).as("reading the echo took too long").isLessThan(end);
             }
+            assertThat(got).as("bytes echoed").isEqualTo(total);
             writer.join(WAIT.toMillis());
             assertThat(failed.get()).as("the sender failed").isNull();
             assertThat(writer.isAlive()).as("the sender still blocks").isFalse();
+            assertThat(written.get()).isEqualTo(total);
         }
     }
 
