@@ -2,11 +2,15 @@ package io.l7mp.spi;
 
 import io.l7mp.UnstableApi;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * A {@link Stage} over one Netty channel (a TCP connection, a connected UDP socket, ...). The constructor turns off
  * auto-read, so nothing is read until {@link #bind}; it adds its handler last in the pipeline, where it receives
  * {@link ByteBuf}s (or {@link DatagramPacket}s, whose content it unwraps).
+ *
+ * <p>Half-close: a provider that sets {@link ChannelOption#ALLOW_HALF_CLOSURE} on a {@link DuplexChannel} gets it; the
+ * peer's FIN is passed to the session ({@link StageHandler#onInputShutdown()}), which shuts down the other end's
+ * output, and the channel closes as before when it cannot.
  */
 @UnstableApi
 public class ChannelStage implements Stage {
@@ -27,6 +35,8 @@ public class ChannelStage implements Stage {
     private boolean notified;
     private boolean engineClosed;
     private @Nullable Throwable pendingCause;
+    private boolean inputShutBeforeBind;
+    private boolean outputShut;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
     public ChannelStage(Channel channel, StreamKind kind) {
@@ -66,6 +76,9 @@ public class ChannelStage implements Stage {
             return;
         }
         channel.config().setAutoRead(true);
+        if (inputShutBeforeBind) {
+            inputShutdown();
+        }
     }
 
     @Override
@@ -97,6 +110,24 @@ public class ChannelStage implements Stage {
     }
 
     @Override
+    public boolean shutdownOutput() {
+        if (closed || outputShut || !(channel instanceof DuplexChannel duplex)
+                || !Boolean.TRUE.equals(channel.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE))) {
+            return outputShut && !closed;
+        }
+        outputShut = true;
+        channel.flush();
+        // An empty buffer written at the head, past every codec, is sent once everything written before it is: only
+        // then may the output end (shutting it down drops what is still queued).
+        channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (f.isSuccess() && channel.isActive()) {
+                duplex.shutdownOutput();
+            }
+        });
+        return true;
+    }
+
+    @Override
     public void close(@Nullable Throwable cause) {
         engineClosed = true;
         if (!closed) {
@@ -124,6 +155,22 @@ public class ChannelStage implements Stage {
             h.onClose(cause);
         } else {
             pendingCause = cause;
+        }
+    }
+
+    /** The peer half-closed: the session passes it on, or the channel closes as it would without half-closure. */
+    private void inputShutdown() {
+        if (closed) {
+            return;
+        }
+        final StageHandler h = handler;
+        if (h == null) {
+            inputShutBeforeBind = true;
+            return;
+        }
+        inputShutBeforeBind = false;
+        if (!h.onInputShutdown()) {
+            channel.close();
         }
     }
 
@@ -166,6 +213,14 @@ public class ChannelStage implements Stage {
             if (h != null && !closed) {
                 h.onWritabilityChanged(ctx.channel().isWritable());
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputShutdown();
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

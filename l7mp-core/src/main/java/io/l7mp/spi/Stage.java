@@ -34,6 +34,14 @@ public interface Stage {
     /** Stops or resumes reading: the engine's backpressure from the stage this one writes into. */
     void setAutoRead(boolean autoRead);
 
+    /**
+     * Half-closes: ends the output once everything written before is sent (a TCP FIN, closing a process's stdin) and
+     * keeps reading. Returns false, the default, when the stage cannot; the session then ends as on a close.
+     */
+    default boolean shutdownOutput() {
+        return false;
+    }
+
     /** Closes the stage; idempotent. {@code cause} says why (null: the session ended normally). */
     void close(@Nullable Throwable cause);
 

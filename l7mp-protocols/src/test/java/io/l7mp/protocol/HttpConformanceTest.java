@@ -6,6 +6,7 @@ import io.l7mp.L7mp;
 import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.StreamKind;
+import io.l7mp.testing.conformance.Loops;
 import io.l7mp.testing.conformance.Peer;
 import io.l7mp.testing.conformance.PeerServer;
 import io.l7mp.testing.conformance.ProtocolConformance;
@@ -140,5 +141,10 @@ class HttpConformanceTest extends ProtocolConformance {
     @Override
     protected StreamKind streamKind() {
         return StreamKind.BYTE;
+    }
+
+    @Override
+    protected boolean halfClose(Loops loops) {
+        return true;
     }
 }

@@ -4,6 +4,7 @@ import io.l7mp.L7mp;
 import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.StreamKind;
+import io.l7mp.testing.conformance.Loops;
 import io.l7mp.testing.conformance.Peer;
 import io.l7mp.testing.conformance.PeerServer;
 import io.l7mp.testing.conformance.ProtocolConformance;
@@ -43,7 +44,7 @@ class TcpConformanceTest extends ProtocolConformance {
     }
 
     @Override
-    protected boolean halfClose() {
+    protected boolean halfClose(Loops loops) {
         return true;
     }
 }

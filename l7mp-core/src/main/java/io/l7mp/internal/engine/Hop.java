@@ -33,6 +33,8 @@ final class Hop implements StageHandler {
     /** The hop whose reads this hop's stage writes; resumed when this one becomes writable again. */
     @Nullable Hop feeder;
     boolean ready;
+    /** The stage's peer half-closed and the next stage's output was shut down after it. */
+    boolean inputDone;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
     String status = "INIT";
@@ -63,6 +65,11 @@ final class Hop implements StageHandler {
         if (writable && f != null && f.ready) {
             f.stage.setAutoRead(true);
         }
+    }
+
+    @Override
+    public boolean onInputShutdown() {
+        return session.inputShutdown(this);
     }
 
     @Override

@@ -424,6 +424,29 @@ final class SessionImpl {
         }
     }
 
+    /**
+     * A stage's peer half-closed: shuts down the output of the stage it feeds, when that one can, and ends the session
+     * once both ends of a source-destination pair did. Returns false when the half-close cannot be passed on.
+     */
+    boolean inputShutdown(Hop from) {
+        if (ended() || from.stage == null || from.inputDone) {
+            return from.inputDone;
+        }
+        final Hop n = from.next;
+        // Only between the two ends: a transform in the way cannot tell where its output ends.
+        if (n == null || !n.ready || n.stage == null || (n != source && n != destination)
+                || (from != source && from != destination) || !n.stage.shutdownOutput()) {
+            return false;
+        }
+        from.inputDone = true;
+        event("HALF-CLOSE", "{} ended its output", from.origin, null);
+        final Hop d = destination;
+        if (source.inputDone && d != null && d.inputDone) {
+            end(null);
+        }
+        return true;
+    }
+
     /** A stage closed by its peer or failed. */
     void stageClosed(Hop h, @Nullable Throwable cause) {
         if (ended() || h.stage == null) {
@@ -435,6 +458,12 @@ final class SessionImpl {
         h.status = "DISCONNECTED";
         event("DISCONNECT", "{} disconnected", h.origin, cause == null ? null : String.valueOf(cause.getMessage()));
         if (h.role == Hop.SOURCE) {
+            end(cause);
+            return;
+        }
+        final Hop d = destination;
+        if (source.inputDone || (d != null && d.inputDone)) {
+            // Half-closed: the session is finishing, a new stage would not know where the stream stopped.
             end(cause);
             return;
         }
@@ -464,7 +493,8 @@ final class SessionImpl {
 
     /** Moves the session onto a changed route: the source stays, every other stage is replaced. */
     void reroute(RouteEntry re) {
-        if (ended() || status == SessionStatus.INIT) {
+        final Hop d = destination;
+        if (ended() || status == SessionStatus.INIT || source.inputDone || (d != null && d.inputDone)) {
             return;
         }
         event("REROUTE", "route {} changed", re.name(), null);

@@ -120,6 +120,8 @@ public final class TcpProtocol implements ProtocolProvider {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (ssl == null) {
+                            // A FIN half-closes (the session passes it on); TLS connections close on it as before.
+                            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                             stage[0] = new ChannelStage(ch, FrameCodec.install(ch, spec.framing()));
                         } else {
                             ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.clientHandler(ssl, ch, remote));
@@ -205,6 +207,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private void accept(SocketChannel ch) {
             final SslContext s = ssl;
             if (s == null) {
+                ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 startSession(ch, new ChannelStage(ch, FrameCodec.install(ch, spec.framing())));
                 return;
             }

@@ -110,6 +110,7 @@ public final class UnixStreamProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        allowHalfClosure(ch);
                         stage[0] = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
                     }
                 });
@@ -189,6 +190,7 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         }
 
         private void accept(Channel ch) {
+            allowHalfClosure(ch);
             final PathStage stage = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
             final ObjectNode md = JsonNodeFactory.instance.objectNode();
             md.putObject("UNIX").put("filename", path.toString());
@@ -217,6 +219,17 @@ public final class UnixStreamProtocol implements ProtocolProvider {
                 });
             }
             return done;
+        }
+    }
+
+    /**
+     * Lets a FIN half-close the connection (the session passes it on) on epoll. Netty's NIO domain socket channel
+     * closes on a FIN whatever its option says (its half-closure check knows only TCP's config), so on NIO a Unix
+     * stream does not half-close at all, rather than only one way.
+     */
+    static void allowHalfClosure(Channel ch) {
+        if (ch instanceof io.netty.channel.epoll.EpollDomainSocketChannel) {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
     }
 }
