@@ -12,6 +12,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 public class ChannelStage implements Stage {
     /** The pipeline name of the handler this stage adds. */
     public static final String HANDLER_NAME = "l7mp-stage";
+    /** Messages kept from before {@link #bind}; more are dropped (one read batch is at most 16). */
+    private static final int MAX_EARLY = 64;
 
     private final Channel channel;
     private final StreamKind kind;
@@ -36,6 +39,8 @@ public class ChannelStage implements Stage {
     private boolean engineClosed;
     private @Nullable Throwable pendingCause;
     private boolean inputShutBeforeBind;
+    /** What was read before {@link #bind} (a native transport may read a batch when the peer closes early). */
+    private @Nullable ArrayDeque<ByteBuf> early;
     private boolean outputShut;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
@@ -64,6 +69,41 @@ public class ChannelStage implements Stage {
     @Override
     public void bind(StageHandler h) {
         this.handler = h;
+        final ArrayDeque<ByteBuf> q = early;
+        if (q != null && !q.isEmpty()) {
+            // Hand over what arrived before the session was ready once the engine has wired every stage (the rest
+            // of this task), then go on: reading starts only after it, so nothing overtakes it.
+            eventLoop().execute(() -> {
+                deliverEarly(h);
+                start(h);
+            });
+            return;
+        }
+        start(h);
+    }
+
+    private void deliverEarly(StageHandler h) {
+        final ArrayDeque<ByteBuf> q = early;
+        early = null;
+        if (q == null) {
+            return;
+        }
+        ByteBuf b;
+        boolean any = false;
+        while ((b = q.poll()) != null) {
+            if (closed && !notified) {
+                b.release();
+            } else {
+                h.onRead(b);
+                any = true;
+            }
+        }
+        if (any) {
+            h.onReadComplete();
+        }
+    }
+
+    private void start(StageHandler h) {
         if (notified) {
             // The peer went away before the session was ready: tell it now, once.
             if (!engineClosed) {
@@ -75,10 +115,11 @@ public class ChannelStage implements Stage {
             notifyClose(null);
             return;
         }
-        channel.config().setAutoRead(true);
         if (inputShutBeforeBind) {
             inputShutdown();
+            return;
         }
+        channel.config().setAutoRead(true);
     }
 
     @Override
@@ -104,7 +145,8 @@ public class ChannelStage implements Stage {
 
     @Override
     public void setAutoRead(boolean autoRead) {
-        if (!closed) {
+        // Nothing more to read once the peer half-closed; epoll even fails to re-arm a socket in that state.
+        if (!closed && !(channel instanceof DuplexChannel d && d.isInputShutdown())) {
             channel.config().setAutoRead(autoRead);
         }
     }
@@ -130,6 +172,11 @@ public class ChannelStage implements Stage {
     @Override
     public void close(@Nullable Throwable cause) {
         engineClosed = true;
+        final ArrayDeque<ByteBuf> q = early;
+        early = null;
+        if (q != null) {
+            q.forEach(ByteBuf::release);
+        }
         if (!closed) {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
@@ -190,6 +237,20 @@ public class ChannelStage implements Stage {
                 buf = Buffers.compact(p.content());
             } else {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (h == null && !closed) {
+                // Not ours to drop: epoll reads a batch even with auto-read off when the peer closes or half-closes.
+                ArrayDeque<ByteBuf> q = early;
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    early = q;
+                }
+                if (q.size() < MAX_EARLY) {
+                    q.add(buf);
+                } else {
+                    buf.release();
+                }
                 return;
             }
             if (h == null || closed) {

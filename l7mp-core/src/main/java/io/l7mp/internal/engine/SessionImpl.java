@@ -44,6 +44,8 @@ final class SessionImpl {
     private static final int MAX_EVENTS = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_APPLY_DEPTH = 16;
+    /** How long a half-closed session may stay idle before it ends. */
+    static final long HALF_CLOSE_IDLE_MILLIS = Long.getLong("l7mp.halfCloseIdleMillis", 30_000);
     private static final Hop[] NONE = new Hop[0];
     private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
 
@@ -65,6 +67,7 @@ final class SessionImpl {
     private boolean rerouting;
     private boolean sourceBound;
     private boolean boundaryWarned;
+    private boolean lingering;
     private int connecting;
     private final ArrayDeque<Ev> events = new ArrayDeque<>(4);
 
@@ -435,7 +438,7 @@ final class SessionImpl {
         final Hop n = from.next;
         // Only between the two ends: a transform in the way cannot tell where its output ends.
         if (n == null || !n.ready || n.stage == null || (n != source && n != destination)
-                || (from != source && from != destination) || !n.stage.shutdownOutput()) {
+                || (from != source && from != destination) || reconnects(from) || !n.stage.shutdownOutput()) {
             return false;
         }
         from.inputDone = true;
@@ -443,8 +446,34 @@ final class SessionImpl {
         final Hop d = destination;
         if (source.inputDone && d != null && d.inputDone) {
             end(null);
+        } else if (!lingering) {
+            lingering = true;
+            linger(-1);
         }
         return true;
+    }
+
+    /** Returns whether a close of this hop's stage would reconnect it: then a FIN is a disconnect, not a half-close. */
+    private boolean reconnects(Hop h) {
+        return h.role != Hop.SOURCE && retry.retryOn().onDisconnect() && retry.numRetries() > 0 && h.cluster != null
+                && h.cluster.provider.retriable();
+    }
+
+    /**
+     * Bounds a half-closed session: it ends once no byte moved either way for {@link #HALF_CLOSE_IDLE_MILLIS}, so a
+     * peer that ignores the end of its input (a process that never reads stdin) cannot keep it forever.
+     */
+    private void linger(long lastBytes) {
+        if (ended()) {
+            return;
+        }
+        final long moved = ingressBytes + egressBytes;
+        if (moved == lastBytes) {
+            event("HALF-CLOSE", "half-closed and idle for {} ms", String.valueOf(HALF_CLOSE_IDLE_MILLIS), null);
+            end(null);
+            return;
+        }
+        loop.schedule(() -> linger(moved), HALF_CLOSE_IDLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** A stage closed by its peer or failed. */
