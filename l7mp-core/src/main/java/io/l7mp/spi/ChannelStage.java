@@ -11,6 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
@@ -19,35 +20,34 @@ import org.jspecify.annotations.Nullable;
  * A {@link Stage} over one Netty channel (a TCP connection, a connected UDP socket, ...). The constructor turns off
  * auto-read, so nothing is read until {@link #bind}; it adds its handler last in the pipeline, where it receives
  * {@link ByteBuf}s (or {@link DatagramPacket}s, whose content it unwraps).
- *
- * <p>Half-close: a provider that sets {@link ChannelOption#ALLOW_HALF_CLOSURE} on a {@link DuplexChannel} gets it; the
- * peer's FIN is passed to the session ({@link StageHandler#onInputShutdown()}), which shuts down the other end's
- * output, and the channel closes as before when it cannot.
  */
 @UnstableApi
 public class ChannelStage implements Stage {
     /** The pipeline name of the handler this stage adds. */
     public static final String HANDLER_NAME = "l7mp-stage";
-    /** Messages kept from before {@link #bind}; more are dropped (one read batch is at most 16). */
-    private static final int MAX_EARLY = 64;
 
     private final Channel channel;
     private final StreamKind kind;
+    /** A plain stream socket (no TLS) keeps half-closed connections open and passes the end of stream on. */
+    private final boolean halfClose;
+    private final boolean datagramSocket;
     private @Nullable StageHandler handler;
     private boolean closed;
     private boolean notified;
     private boolean engineClosed;
     private @Nullable Throwable pendingCause;
-    private boolean inputShutBeforeBind;
-    /** What was read before {@link #bind} (a native transport may read a batch when the peer closes early). */
+    /** Bytes read before {@link #bind}, and whether the peer's end of stream came with them. */
     private @Nullable ArrayDeque<ByteBuf> early;
-    private boolean outputShut;
+    private boolean earlyInputShutdown;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
     public ChannelStage(Channel channel, StreamKind kind) {
         this.channel = channel;
         this.kind = kind;
         channel.config().setAutoRead(false);
+        this.datagramSocket = channel instanceof io.netty.channel.socket.DatagramChannel;
+        this.halfClose = channel instanceof DuplexChannel && channel.pipeline().get(SslHandler.class) == null
+                && channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.pipeline().addLast(HANDLER_NAME, new Inbound());
     }
 
@@ -70,40 +70,20 @@ public class ChannelStage implements Stage {
     public void bind(StageHandler h) {
         this.handler = h;
         final ArrayDeque<ByteBuf> q = early;
-        if (q != null && !q.isEmpty()) {
-            // Hand over what arrived before the session was ready once the engine has wired every stage (the rest
-            // of this task), then go on: reading starts only after it, so nothing overtakes it.
-            eventLoop().execute(() -> {
-                deliverEarly(h);
-                start(h);
-            });
-            return;
-        }
-        start(h);
-    }
-
-    private void deliverEarly(StageHandler h) {
-        final ArrayDeque<ByteBuf> q = early;
         early = null;
-        if (q == null) {
-            return;
-        }
-        ByteBuf b;
-        boolean any = false;
-        while ((b = q.poll()) != null) {
-            if (closed && !notified) {
-                b.release();
-            } else {
+        if (q != null) {
+            ByteBuf b;
+            while ((b = q.poll()) != null) {
                 h.onRead(b);
-                any = true;
             }
-        }
-        if (any) {
             h.onReadComplete();
         }
-    }
-
-    private void start(StageHandler h) {
+        if (earlyInputShutdown && !notified) {
+            // The peer finished before the session was ready (Netty read it out when the peer's FIN arrived). Its
+            // socket has no read interest left, so reading is not turned back on.
+            h.onInputShutdown();
+            return;
+        }
         if (notified) {
             // The peer went away before the session was ready: tell it now, once.
             if (!engineClosed) {
@@ -115,16 +95,14 @@ public class ChannelStage implements Stage {
             notifyClose(null);
             return;
         }
-        if (inputShutBeforeBind) {
-            inputShutdown();
-            return;
-        }
         channel.config().setAutoRead(true);
     }
 
     @Override
     public void write(ByteBuf msg) {
-        if (closed) {
+        // A zero-length UDP datagram is not sent; in a sendmmsg batch Netty would skip it yet count it as sent, and a
+        // later datagram of the batch would go out twice.
+        if (closed || !msg.isReadable() && datagramSocket) {
             msg.release();
             return;
         }
@@ -145,25 +123,22 @@ public class ChannelStage implements Stage {
 
     @Override
     public void setAutoRead(boolean autoRead) {
-        // Nothing more to read once the peer half-closed; epoll even fails to re-arm a socket in that state.
-        if (!closed && !(channel instanceof DuplexChannel d && d.isInputShutdown())) {
+        if (!closed) {
             channel.config().setAutoRead(autoRead);
         }
     }
 
     @Override
     public boolean shutdownOutput() {
-        if (closed || outputShut || !(channel instanceof DuplexChannel duplex)
-                || !Boolean.TRUE.equals(channel.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE))) {
-            return outputShut && !closed;
+        if (!halfClose || closed || !channel.isActive()) {
+            return false;
         }
-        outputShut = true;
+        // After what is queued has gone out: shutting the output down at once would drop unwritten data. The empty
+        // buffer goes in at the head, past every codec: a length-prefixed framer would send it as an empty message.
         channel.flush();
-        // An empty buffer written at the head, past every codec, is sent once everything written before it is: only
-        // then may the output end (shutting it down drops what is still queued).
         channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (f.isSuccess() && channel.isActive()) {
-                duplex.shutdownOutput();
+            if (channel.isActive()) {
+                ((DuplexChannel) channel).shutdownOutput();
             }
         });
         return true;
@@ -171,12 +146,15 @@ public class ChannelStage implements Stage {
 
     @Override
     public void close(@Nullable Throwable cause) {
-        engineClosed = true;
         final ArrayDeque<ByteBuf> q = early;
         early = null;
         if (q != null) {
-            q.forEach(ByteBuf::release);
+            ByteBuf b;
+            while ((b = q.poll()) != null) {
+                b.release();
+            }
         }
+        engineClosed = true;
         if (!closed) {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
@@ -205,22 +183,6 @@ public class ChannelStage implements Stage {
         }
     }
 
-    /** The peer half-closed: the session passes it on, or the channel closes as it would without half-closure. */
-    private void inputShutdown() {
-        if (closed) {
-            return;
-        }
-        final StageHandler h = handler;
-        if (h == null) {
-            inputShutBeforeBind = true;
-            return;
-        }
-        inputShutBeforeBind = false;
-        if (!h.onInputShutdown()) {
-            channel.close();
-        }
-    }
-
     /** Returns the handler, or null before {@link #bind}. */
     protected final @Nullable StageHandler handler() {
         return handler;
@@ -239,18 +201,15 @@ public class ChannelStage implements Stage {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (h == null && !closed) {
-                // Not ours to drop: epoll reads a batch even with auto-read off when the peer closes or half-closes.
+            if (h == null && !closed && kind == StreamKind.BYTE) {
+                // Netty drains a stream socket when the peer's FIN arrives, even with auto-read off: keep what
+                // the peer sent for the session (at most the socket's receive buffer).
                 ArrayDeque<ByteBuf> q = early;
                 if (q == null) {
                     q = new ArrayDeque<>();
                     early = q;
                 }
-                if (q.size() < MAX_EARLY) {
-                    q.add(buf);
-                } else {
-                    buf.release();
-                }
+                q.add(buf);
                 return;
             }
             if (h == null || closed) {
@@ -279,7 +238,13 @@ public class ChannelStage implements Stage {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                inputShutdown();
+                final StageHandler h = handler;
+                if (h == null) {
+                    earlyInputShutdown = true;
+                } else if (!closed) {
+                    h.onInputShutdown();
+                }
+                return;
             }
             ctx.fireUserEventTriggered(evt);
         }

@@ -35,8 +35,8 @@ public interface Stage {
     void setAutoRead(boolean autoRead);
 
     /**
-     * Half-closes: ends the output once everything written before is sent (a TCP FIN, closing a process's stdin) and
-     * keeps reading. Returns false, the default, when the stage cannot; the session then ends as on a close.
+     * Ends the stream towards the peer while still reading from it (a TCP FIN: half-close). Returns false, and does
+     * nothing, when the stage has no half-close; the engine then ends the session instead.
      */
     default boolean shutdownOutput() {
         return false;

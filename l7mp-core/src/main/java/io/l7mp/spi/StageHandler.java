@@ -15,13 +15,11 @@ public interface StageHandler {
     void onWritabilityChanged(boolean writable);
 
     /**
-     * Tells that the peer ended its output but still reads (a TCP FIN with half-closure allowed, the end of an HTTP
-     * request body). Returns true when the session passed the half-close on ({@link Stage#shutdownOutput()} of the
-     * stage it writes into); false when it could not, and the stage goes on as it would without half-close (a socket
-     * closes, an HTTP exchange carries on). The default, for handlers other than the engine's, says false.
+     * Tells that the peer finished sending but still reads (half-close): nothing more will be read, writes still
+     * reach the peer. Handlers that have no use for half-close treat it as an orderly close.
      */
-    default boolean onInputShutdown() {
-        return false;
+    default void onInputShutdown() {
+        onClose(null);
     }
 
     /** Tells that the peer closed the stage or it failed; {@code cause} is null for an orderly close. */

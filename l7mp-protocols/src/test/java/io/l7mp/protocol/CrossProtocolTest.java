@@ -1,7 +1,6 @@
 package io.l7mp.protocol;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,10 +15,6 @@ import io.l7mp.testing.conformance.StreamPeer;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pairs of different protocols through one proxy, with real peers on loopback, that the other tests do not cover:
  * WebSocket into UDP, a Unix stream into WebSocket, JSONSocket metadata crossing two proxies to a UDP server, and
- * half-closes reaching real commands (HTTP into {@code wc}, TCP into {@code tr}). See docs/conformance.md for the
+ * a TCP client's half-close reaching real commands ({@code wc}, {@code tr}). See docs/conformance.md for the
  * whole list and where each pair is tested.
  */
 class CrossProtocolTest {
@@ -131,21 +126,24 @@ class CrossProtocolTest {
     }
 
     @Test
-    void httpRequestBodyEndsTheInputOfAForkedWc() throws Exception {
-        // wc answers only at the end of its input: the end of the request body has to close its stdin.
+    void tcpHalfCloseEndsTheInputOfAForkedWc() throws Exception {
+        // wc answers only at the end of its input: the client's half-close has to close its stdin.
         try (L7mp proxy = L7mp.builder()
                 .cluster("wc", c -> c.spec(ForkSpec.of("wc", "-c")))
-                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                .listener("tcp", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
                         .rule(r -> r.route(rt -> rt.destination("wc"))))
                 .build()) {
             proxy.start().get(5, SECONDS);
-            final HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.listener("http").port()
-                                    + "/count")).timeout(WAIT)
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(message(100_000, 3))).build(),
-                            HttpResponse.BodyHandlers.ofString(UTF_8));
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body().trim()).isEqualTo("100000");
+            try (StreamPeer client = StreamPeer.connectTcp(proxy.listener("tcp").port(), StreamPeer.Framing.NONE)) {
+                client.send(message(100_000, 3));
+                client.shutdownOutput();
+                final ByteArrayOutputStream got = new ByteArrayOutputStream();
+                byte[] b;
+                while ((b = client.receive(WAIT)) != null) {
+                    got.writeBytes(b);
+                }
+                assertThat(got.toString(US_ASCII).trim()).isEqualTo("100000");
+            }
             Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
         }
     }

@@ -8,6 +8,7 @@ import io.l7mp.testing.conformance.Peer;
 import io.l7mp.testing.conformance.PeerServer;
 import io.l7mp.testing.conformance.ProtocolConformance;
 import io.l7mp.testing.conformance.StreamEchoServer;
+import io.l7mp.testing.TestPki;
 import io.l7mp.testing.conformance.StreamPeer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -33,8 +33,6 @@ final class Hop implements StageHandler {
     /** The hop whose reads this hop's stage writes; resumed when this one becomes writable again. */
     @Nullable Hop feeder;
     boolean ready;
-    /** The stage's peer half-closed and the next stage's output was shut down after it. */
-    boolean inputDone;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
     String status = "INIT";
@@ -68,8 +66,8 @@ final class Hop implements StageHandler {
     }
 
     @Override
-    public boolean onInputShutdown() {
-        return session.inputShutdown(this);
+    public void onInputShutdown() {
+        session.inputShutdown(this);
     }
 
     @Override
@@ -104,6 +102,11 @@ final class Hop implements StageHandler {
             stage.write(m);
         }
         stage.flush();
+    }
+
+    boolean hasPending() {
+        final ArrayDeque<ByteBuf> q = pending;
+        return q != null && !q.isEmpty();
     }
 
     void releasePending() {

@@ -64,10 +64,16 @@ final class SessionImpl {
     private volatile Hop[] egress = NONE;
     private volatile @Nullable Hop destination;
     private RetrySpec retry = RetrySpec.DEFAULT;
+    /** The route's session transforms, when it has any. */
+    private @Nullable SessionHooks hooks;
     private boolean rerouting;
+    /** Half-close: the source, or the destination, has finished sending and its peer was told. */
+    private boolean sourceDone;
+    private boolean destinationDone;
+    /** A half-closed session is watched for idleness ({@link #linger}). */
+    private boolean lingering;
     private boolean sourceBound;
     private boolean boundaryWarned;
-    private boolean lingering;
     private int connecting;
     private final ArrayDeque<Ev> events = new ArrayDeque<>(4);
 
@@ -142,10 +148,13 @@ final class SessionImpl {
                                 false);
                         return;
                     }
-                    publishMetadata();
                     event("LOOKUP SUCCESS", "rulelist {}", list, rn);
-                    useRoute(re);
-                    connectAll();
+                    if (re.session().isEmpty()) {
+                        routed(re);
+                    } else {
+                        hooks = new SessionHooks(this);
+                        hooks.start(re);
+                    }
                     return;
                 }
                 break;
@@ -157,6 +166,13 @@ final class SessionImpl {
             list = apply;
         }
         fail(new SessionError(508, "No route for session: apply nested deeper than " + MAX_APPLY_DEPTH), false);
+    }
+
+    /** Connects the route, the rules and session transforms done. */
+    void routed(RouteEntry re) {
+        publishMetadata();
+        useRoute(re);
+        connectAll();
     }
 
     private void useRoute(RouteEntry re) {
@@ -213,7 +229,7 @@ final class SessionImpl {
     private void connect(Hop h, int triesLeft) {
         final int att = ++h.attempt;
         h.status = "INIT";
-        final ClusterEntry c = engine.state().clusters().get(h.origin);
+        final ClusterEntry c = engine.clusterForSession(h.origin);
         if (c == null || c.impl == null) {
             attemptFailed(h, att, triesLeft, new SessionError(404, "cluster \"" + h.origin + "\" not found"));
             return;
@@ -428,40 +444,40 @@ final class SessionImpl {
     }
 
     /**
-     * A stage's peer half-closed: shuts down the output of the stage it feeds, when that one can, and ends the session
-     * once both ends of a source-destination pair did. Returns false when the half-close cannot be passed on.
+     * A byte-stream peer finished sending (half-close). The end of stream is passed on when the next stage is the
+     * other end of the session and can half-close too (no transform in between, no reconnect pending); the session
+     * then ends once both directions have ended. Otherwise the half-close ends the session, as l7mp does.
      */
-    boolean inputShutdown(Hop from) {
-        if (ended() || from.stage == null || from.inputDone) {
-            return from.inputDone;
+    void inputShutdown(Hop h) {
+        final Stage s = h.stage;
+        if (ended() || s == null) {
+            return;
         }
-        final Hop n = from.next;
-        // Only between the two ends: a transform in the way cannot tell where its output ends.
-        if (n == null || !n.ready || n.stage == null || (n != source && n != destination)
-                || (from != source && from != destination) || reconnects(from) || !n.stage.shutdownOutput()) {
-            return false;
+        final Hop n = h.next;
+        final boolean direct = h.role == Hop.SOURCE ? ingress.length == 0
+                : h.role == Hop.DESTINATION && egress.length == 0 && !retry.retryOn().onDisconnect();
+        if (direct && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
+            event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            if (h.role == Hop.SOURCE) {
+                sourceDone = true;
+            } else {
+                destinationDone = true;
+            }
+            if (sourceDone && destinationDone) {
+                end(null);
+            } else if (!lingering) {
+                lingering = true;
+                linger(-1);
+            }
+            return;
         }
-        from.inputDone = true;
-        event("HALF-CLOSE", "{} ended its output", from.origin, null);
-        final Hop d = destination;
-        if (source.inputDone && d != null && d.inputDone) {
-            end(null);
-        } else if (!lingering) {
-            lingering = true;
-            linger(-1);
-        }
-        return true;
-    }
-
-    /** Returns whether a close of this hop's stage would reconnect it: then a FIN is a disconnect, not a half-close. */
-    private boolean reconnects(Hop h) {
-        return h.role != Hop.SOURCE && retry.retryOn().onDisconnect() && retry.numRetries() > 0 && h.cluster != null
-                && h.cluster.provider.retriable();
+        stageClosed(h, null);
+        s.close(null);
     }
 
     /**
      * Bounds a half-closed session: it ends once no byte moved either way for {@link #HALF_CLOSE_IDLE_MILLIS}, so a
-     * peer that ignores the end of its input (a process that never reads stdin) cannot keep it forever.
+     * peer that ignores the end of its input (a process that never reads its stdin) cannot keep it forever.
      */
     private void linger(long lastBytes) {
         if (ended()) {
@@ -469,7 +485,7 @@ final class SessionImpl {
         }
         final long moved = ingressBytes + egressBytes;
         if (moved == lastBytes) {
-            event("HALF-CLOSE", "half-closed and idle for {} ms", String.valueOf(HALF_CLOSE_IDLE_MILLIS), null);
+            event("HALF-CLOSE", "idle for {} ms after a half-close", String.valueOf(HALF_CLOSE_IDLE_MILLIS), null);
             end(null);
             return;
         }
@@ -487,12 +503,6 @@ final class SessionImpl {
         h.status = "DISCONNECTED";
         event("DISCONNECT", "{} disconnected", h.origin, cause == null ? null : String.valueOf(cause.getMessage()));
         if (h.role == Hop.SOURCE) {
-            end(cause);
-            return;
-        }
-        final Hop d = destination;
-        if (source.inputDone || (d != null && d.inputDone)) {
-            // Half-closed: the session is finishing, a new stage would not know where the stream stopped.
             end(cause);
             return;
         }
@@ -522,8 +532,7 @@ final class SessionImpl {
 
     /** Moves the session onto a changed route: the source stays, every other stage is replaced. */
     void reroute(RouteEntry re) {
-        final Hop d = destination;
-        if (ended() || status == SessionStatus.INIT || source.inputDone || (d != null && d.inputDone)) {
+        if (ended() || status == SessionStatus.INIT) {
             return;
         }
         event("REROUTE", "route {} changed", re.name(), null);
@@ -536,7 +545,7 @@ final class SessionImpl {
         connectAll();
     }
 
-    private void fail(SessionError cause, boolean keep) {
+    void fail(SessionError cause, boolean keep) {
         errors++;
         logger.debug("{} failed: {}", name, cause.getMessage());
         end(cause, keep);
@@ -562,6 +571,9 @@ final class SessionImpl {
         source.releasePending();
         source.detach(cause);
         source.status = "END";
+        if (hooks != null) {
+            hooks.teardown(cause);
+        }
         status = SessionStatus.DESTROYED;
         event("DESTROY", "session destroyed", null, null);
         engine.sessionEnded(this, keep);
@@ -577,7 +589,7 @@ final class SessionImpl {
         }
     }
 
-    private void event(String ev, String template, @Nullable String subject, @Nullable String content) {
+    void event(String ev, String template, @Nullable String subject, @Nullable String content) {
         final Ev e = new Ev(ev, System.currentTimeMillis(), template, subject, content);
         synchronized (events) {
             if (events.size() == MAX_EVENTS) {
@@ -591,7 +603,7 @@ final class SessionImpl {
     }
 
     /** Returns the metadata, rebuilt from its compact form when the session needs it again (reconnects). */
-    private ObjectNode metadata() {
+    ObjectNode metadata() {
         ObjectNode m = metadata;
         if (m == null) {
             try {
@@ -602,6 +614,11 @@ final class SessionImpl {
             metadata = m;
         }
         return m;
+    }
+
+    /** Replaces the metadata while the session is set up (session transforms). */
+    void metadata(ObjectNode m) {
+        metadata = m;
     }
 
     private void publishMetadata() {

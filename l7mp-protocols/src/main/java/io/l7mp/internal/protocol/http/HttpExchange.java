@@ -64,8 +64,6 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
 
     /** The whole request body has arrived. */
     boolean requestDone;
-    /** The session was told that the request body ended. */
-    private boolean inputEnded;
     /** The head has been written (or the response was dropped with the connection). */
     boolean responseStarted;
     /** The response is complete (or aborted). */
@@ -119,7 +117,6 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
             requestDone = true;
             if (handler != null && !closed) {
                 runEndCallbacks();
-                requestEnded();
             }
         }
     }
@@ -186,7 +183,6 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         }
         if (requestDone && !closed) {
             runEndCallbacks();
-            requestEnded();
         }
         conn.updateAutoRead();
     }
@@ -346,18 +342,6 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         headers.clear();
         return full(code, ByteBufUtil.writeUtf8(channel.alloc(), body.toString()),
                 HttpHeaderValues.APPLICATION_JSON.toString());
-    }
-
-    /**
-     * The request body is complete: the session half-closes the destination when it can (a TCP backend gets a FIN, as
-     * l7mp's piped streams end it), else nothing changes; the response goes on either way.
-     */
-    private void requestEnded() {
-        final StageHandler h = handler;
-        if (h != null && !closed && !gone && !inputEnded) {
-            inputEnded = true;
-            h.onInputShutdown();
-        }
     }
 
     private void runEndCallbacks() {

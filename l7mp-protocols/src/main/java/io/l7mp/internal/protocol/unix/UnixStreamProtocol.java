@@ -25,6 +25,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +73,17 @@ public final class UnixStreamProtocol implements ProtocolProvider {
     }
 
     @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        final String f = ((UnixSpec) spec).filename();
+        return f == null ? Map.of() : Map.of("filename", f);
+    }
+
+    @Override
+    public boolean endpointsAreLocalPaths(ProtocolSpec spec) {
+        return true;
+    }
+
+    @Override
     public void validate(ProtocolSpec spec, boolean listener) {
         final UnixSpec s = (UnixSpec) spec;
         if (listener) {
@@ -110,7 +122,6 @@ public final class UnixStreamProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        allowHalfClosure(ch);
                         stage[0] = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
                     }
                 });
@@ -190,7 +201,6 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         }
 
         private void accept(Channel ch) {
-            allowHalfClosure(ch);
             final PathStage stage = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
             final ObjectNode md = JsonNodeFactory.instance.objectNode();
             md.putObject("UNIX").put("filename", path.toString());
@@ -219,17 +229,6 @@ public final class UnixStreamProtocol implements ProtocolProvider {
                 });
             }
             return done;
-        }
-    }
-
-    /**
-     * Lets a FIN half-close the connection (the session passes it on) on epoll. Netty's NIO domain socket channel
-     * closes on a FIN whatever its option says (its half-closure check knows only TCP's config), so on NIO a Unix
-     * stream does not half-close at all, rather than only one way.
-     */
-    static void allowHalfClosure(Channel ch) {
-        if (ch instanceof io.netty.channel.epoll.EpollDomainSocketChannel) {
-            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
     }
 }
