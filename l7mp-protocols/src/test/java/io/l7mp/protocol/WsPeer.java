@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A small RFC 6455 WebSocket client over a plain socket, as a conformance {@link Peer}: one binary message per
- * message, masked frames out, a close frame ends the stream. (The JDK's client gives no control over Nagle and
- * delivers large messages slowly, which made the bulk checks take half a minute.) {@link WebSocketListenerTest}
- * covers the JDK's client.
+ * message, masked frames out, a close frame ends the stream. As a {@link StreamPeer} codec it reads a frame only when
+ * asked, so a paused reader really stops reading, and its socket buffers and Nagle are the test's.
+ * {@link WebSocketListenerTest} covers the JDK's client.
  */
 final class WsPeer implements StreamPeer.Codec {
     private static final int OP_CONTINUATION = 0;
