@@ -331,6 +331,8 @@ public abstract class ProtocolConformance {
             final long end = System.nanoTime() + WAIT.toNanos();
             byte[] b;
             while ((b = c.receive(WAIT)) != null) {
+                // The half-close itself must not show up as a message (an empty frame, say).
+                assertThat(b.length).as("a message of the echo").isPositive();
                 back.writeBytes(b);
                 assertThat(System.nanoTime()).as("the end of the echo").isLessThan(end);
             }
