@@ -39,4 +39,9 @@ class WebSocketConformanceTest extends ProtocolConformance {
     protected boolean flowControlled() {
         return true;
     }
+
+    @Override
+    protected int maxMessageSize() {
+        return 1 << 20;
+    }
 }
