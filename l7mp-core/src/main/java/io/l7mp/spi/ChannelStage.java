@@ -133,8 +133,10 @@ public class ChannelStage implements Stage {
         if (!halfClose || closed || !channel.isActive()) {
             return false;
         }
-        // After what is queued has gone out: shutting the output down at once would drop unwritten data.
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        // After what is queued has gone out: shutting the output down at once would drop unwritten data. The empty
+        // buffer goes in at the head, past every codec: a length-prefixed framer would send it as an empty message.
+        channel.flush();
+        channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (channel.isActive()) {
                 ((DuplexChannel) channel).shutdownOutput();
             }

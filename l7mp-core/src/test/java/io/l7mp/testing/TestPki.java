@@ -45,13 +45,16 @@ public final class TestPki {
     private final X509Certificate ca;
     private final X509Certificate client;
     private final PrivateKey clientPrivate;
+    private final X509Certificate server;
+    private final PrivateKey serverPrivate;
 
     private TestPki(Path dir) throws Exception {
         this.dir = dir;
         final KeyPair caKeys = keyPair();
         this.ca = sign("l7mp test CA", caKeys, "l7mp test CA", caKeys.getPrivate(), true);
         final KeyPair serverKeys = keyPair();
-        final X509Certificate server = sign("localhost", serverKeys, "l7mp test CA", caKeys.getPrivate(), false);
+        this.server = sign("localhost", serverKeys, "l7mp test CA", caKeys.getPrivate(), false);
+        this.serverPrivate = serverKeys.getPrivate();
         final KeyPair clientKeys = keyPair();
         this.client = sign("l7mp test client", clientKeys, "l7mp test CA", caKeys.getPrivate(), false);
         this.clientPrivate = clientKeys.getPrivate();
@@ -89,6 +92,18 @@ public final class TestPki {
         }
         final SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** Returns a JDK server context presenting the server certificate (for 127.0.0.1 and localhost). */
+    public SSLContext jdkServerContext() throws GeneralSecurityException, IOException {
+        final KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", serverPrivate, new char[0], new X509Certificate[] {server, ca});
+        final KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        final SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
         return ctx;
     }
 

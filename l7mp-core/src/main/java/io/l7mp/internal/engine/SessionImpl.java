@@ -44,6 +44,8 @@ final class SessionImpl {
     private static final int MAX_EVENTS = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_APPLY_DEPTH = 16;
+    /** How long a half-closed session may stay idle before it ends. */
+    static final long HALF_CLOSE_IDLE_MILLIS = Long.getLong("l7mp.halfCloseIdleMillis", 30_000);
     private static final Hop[] NONE = new Hop[0];
     private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
 
@@ -68,6 +70,8 @@ final class SessionImpl {
     /** Half-close: the source, or the destination, has finished sending and its peer was told. */
     private boolean sourceDone;
     private boolean destinationDone;
+    /** A half-closed session is watched for idleness ({@link #linger}). */
+    private boolean lingering;
     private boolean sourceBound;
     private boolean boundaryWarned;
     private int connecting;
@@ -461,11 +465,31 @@ final class SessionImpl {
             }
             if (sourceDone && destinationDone) {
                 end(null);
+            } else if (!lingering) {
+                lingering = true;
+                linger(-1);
             }
             return;
         }
         stageClosed(h, null);
         s.close(null);
+    }
+
+    /**
+     * Bounds a half-closed session: it ends once no byte moved either way for {@link #HALF_CLOSE_IDLE_MILLIS}, so a
+     * peer that ignores the end of its input (a process that never reads its stdin) cannot keep it forever.
+     */
+    private void linger(long lastBytes) {
+        if (ended()) {
+            return;
+        }
+        final long moved = ingressBytes + egressBytes;
+        if (moved == lastBytes) {
+            event("HALF-CLOSE", "idle for {} ms after a half-close", String.valueOf(HALF_CLOSE_IDLE_MILLIS), null);
+            end(null);
+            return;
+        }
+        loop.schedule(() -> linger(moved), HALF_CLOSE_IDLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** A stage closed by its peer or failed. */
