@@ -4,7 +4,10 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.l7mp.spec.AdminSpec;
+import io.l7mp.spec.BasicSpec;
 import io.l7mp.spec.ClusterSpec;
+import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.EndpointSpec;
 import io.l7mp.spec.ListenerSpec;
@@ -12,7 +15,16 @@ import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spec.Ref;
 import io.l7mp.spec.RouteSpec;
 import io.l7mp.spec.RuleSpec;
+import io.l7mp.spi.Listener;
+import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.StreamKind;
+import java.net.BindException;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +36,7 @@ class EngineChangesTest {
     @BeforeEach
     void start() throws Exception {
         proxy = L7mp.builder().protocol(new NullProtocol("Net", true)).protocol(new NullProtocol("Local", false))
+                .protocol(new NoBind())
                 .build();
         proxy.start().get(5, SECONDS);
     }
@@ -53,6 +66,49 @@ class EngineChangesTest {
 
     interface ThrowingRunnable {
         void run() throws Exception;
+    }
+
+    /** {@code NoBind}: a listener whose start always fails, as a taken port does. */
+    static final class NoBind implements ProtocolProvider {
+        @Override
+        public String name() {
+            return "NoBind";
+        }
+
+        @Override
+        public Class<? extends ProtocolSpec> specType() {
+            return BasicSpec.class;
+        }
+
+        @Override
+        public StreamKind streamKind() {
+            return StreamKind.DATAGRAM;
+        }
+
+        @Override
+        public boolean hasListener() {
+            return true;
+        }
+
+        @Override
+        public Listener newListener(ListenerContext ctx) {
+            return new Listener() {
+                @Override
+                public CompletableFuture<Void> start() {
+                    return CompletableFuture.failedFuture(new BindException("Address already in use"));
+                }
+
+                @Override
+                public @Nullable SocketAddress localAddress() {
+                    return null;
+                }
+
+                @Override
+                public CompletableFuture<Void> close() {
+                    return CompletableFuture.completedFuture(null);
+                }
+            };
+        }
     }
 
     @Test
@@ -87,6 +143,22 @@ class EngineChangesTest {
         assertThat(cause(() -> proxy.addListener(unknown).get(5, SECONDS))).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("listener.rules[0].action.route.destination.spec.protocol: \"Nope\"");
         assertThat(ConfigCodec.defaults().toJson(proxy.config())).isEqualTo(before);
+    }
+
+    @Test
+    void aConfigWhoseListenerCannotStartChangesNeitherObjectsNorAdmin() throws Exception {
+        final String before = proxy.codec().toJson(proxy.config());
+        final Config cfg = new Config(AdminSpec.DEFAULT.withLogLevel("warn"),
+                List.of(ListenerSpec.builder("nobind").spec(ProtocolSpec.of("NoBind")).build()),
+                List.of(ClusterSpec.builder("extra").spec(ProtocolSpec.of("Local")).build()), List.of(), List.of(),
+                List.of());
+        assertThat(cause(() -> proxy.apply(cfg).get(5, SECONDS))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listeners[0].spec: cannot listen");
+        assertThat(proxy.admin().logLevel()).isNull();
+        assertThat(proxy.codec().toJson(proxy.config())).isEqualTo(before);
+        proxy.apply(new Config(AdminSpec.DEFAULT.withLogLevel("warn"), List.of(), List.of(), List.of(), List.of(),
+                List.of())).get(5, SECONDS);
+        assertThat(proxy.admin().logLevel()).isEqualTo("warn");
     }
 
     @Test

@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  *                      files); false by default. Only the static config or the Java API can set it
  * @param apiToken      when set, the REST API answers only requests with {@code Authorization: Bearer <token>};
  *                      never reported by the REST API
+ * @param localDirs     directories under which objects created over the REST API may name local files (Unix socket
+ *                      paths, TLS PEM files, log files); none by default, so every such file is refused unless
+ *                      {@code allowLocal}. Only the static config or the Java API can set it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
@@ -25,12 +28,13 @@ public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
                         @JsonProperty("strict") @Nullable Boolean strict,
                         @JsonProperty("version") @Nullable String version,
                         @JsonProperty("allow_local") @Nullable Boolean allowLocal,
-                        @JsonProperty("api_token") @Nullable String apiToken) {
+                        @JsonProperty("api_token") @Nullable String apiToken,
+                        @JsonProperty("local_dirs") @Nullable List<String> localDirs) {
     /** Accepted values of {@code log_level}. */
     public static final List<String> LOG_LEVELS =
             List.of("silly", "trace", "verbose", "debug", "info", "notice", "warn", "error", "silent");
     /** An empty admin block: level info, not strict. */
-    public static final AdminSpec DEFAULT = new AdminSpec(null, null, null, null, null, null, null);
+    public static final AdminSpec DEFAULT = new AdminSpec(null, null, null, null, null, null, null, null);
 
     public AdminSpec {
         if (logLevel != null && !LOG_LEVELS.contains(logLevel)) {
@@ -39,17 +43,32 @@ public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
         if (apiToken != null && apiToken.isBlank()) {
             throw new IllegalArgumentException("api_token: \"\" (expected: a non-empty token)");
         }
+        if (localDirs != null) {
+            for (int i = 0; i < localDirs.size(); i++) {
+                final String d = localDirs.get(i);
+                if (d == null || d.isBlank() || d.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("local_dirs[" + i + "]: "
+                            + (d == null ? "null" : "\"" + d + "\"") + " (expected: a directory path)");
+                }
+            }
+            localDirs = List.copyOf(localDirs);
+        }
     }
 
     /** An admin block without the REST API's security settings. */
     public AdminSpec(@Nullable String logLevel, @Nullable String logFile, @Nullable String accessLogPath,
                      @Nullable Boolean strict, @Nullable String version) {
-        this(logLevel, logFile, accessLogPath, strict, version, null, null);
+        this(logLevel, logFile, accessLogPath, strict, version, null, null, null);
     }
 
     /** Returns whether the REST API may create objects that reach local resources. */
     public boolean allowsLocal() {
         return allowLocal != null && allowLocal;
+    }
+
+    /** Returns the directories REST-created objects may name files in; empty when none. */
+    public List<String> localDirsOrEmpty() {
+        return localDirs == null ? List.of() : localDirs;
     }
 
     /** Returns whether strict validation is on. */
@@ -58,23 +77,27 @@ public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
     }
 
     public AdminSpec withLogLevel(@Nullable String l) {
-        return new AdminSpec(l, logFile, accessLogPath, strict, version, allowLocal, apiToken);
+        return new AdminSpec(l, logFile, accessLogPath, strict, version, allowLocal, apiToken, localDirs);
     }
 
     public AdminSpec withStrict(boolean s) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, s, version, allowLocal, apiToken);
+        return new AdminSpec(logLevel, logFile, accessLogPath, s, version, allowLocal, apiToken, localDirs);
     }
 
     public AdminSpec withVersion(@Nullable String v) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, strict, v, allowLocal, apiToken);
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, v, allowLocal, apiToken, localDirs);
     }
 
     public AdminSpec withAllowLocal(@Nullable Boolean a) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, a, apiToken);
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, a, apiToken, localDirs);
     }
 
     public AdminSpec withApiToken(@Nullable String t) {
-        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, allowLocal, t);
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, allowLocal, t, localDirs);
+    }
+
+    public AdminSpec withLocalDirs(@Nullable List<String> dirs) {
+        return new AdminSpec(logLevel, logFile, accessLogPath, strict, version, allowLocal, apiToken, dirs);
     }
 
     /** Returns the fields, the token redacted so that it never reaches a log. */
@@ -82,6 +105,6 @@ public record AdminSpec(@JsonProperty("log_level") @Nullable String logLevel,
     public String toString() {
         return "AdminSpec[logLevel=" + logLevel + ", logFile=" + logFile + ", accessLogPath=" + accessLogPath
                 + ", strict=" + strict + ", version=" + version + ", allowLocal=" + allowLocal + ", apiToken="
-                + (apiToken == null ? null : "<redacted>") + "]";
+                + (apiToken == null ? null : "<redacted>") + ", localDirs=" + localDirs + "]";
     }
 }

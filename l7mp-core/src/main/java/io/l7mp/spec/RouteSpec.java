@@ -13,21 +13,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a session goes: a destination cluster, the {@code ingress} chain (listener to destination), the
- * {@code egress} chain (destination to listener) and the retry policy. {@code cluster} is read as an alias of
- * {@code destination}, as l7mp does.
+ * {@code egress} chain (destination to listener), the retry policy and the {@code session} transforms that run once
+ * when the session is set up. {@code cluster} is read as an alias of {@code destination}, as l7mp does.
  *
  * @param name        required for top-level routes; generated for inline ones when absent
  * @param destination a cluster name or an inline cluster
  * @param ingress     clusters the listener-to-destination stream passes through, in order
  * @param egress      clusters the destination-to-listener stream passes through, in order
  * @param retry       the retry policy, {@link RetrySpec#DEFAULT} when absent
+ * @param session     session transforms (clusters whose protocol is a {@link io.l7mp.spi.SessionHook}), run in order
+ *                    after the rules chose this route and before its stages connect; they may rewrite the metadata
+ *                    or pick another route
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RouteSpec(@JsonProperty("name") @Nullable String name,
                         @JsonProperty("destination") @JsonAlias("cluster") Ref<ClusterSpec> destination,
                         @JsonProperty("ingress") List<Ref<ClusterSpec>> ingress,
                         @JsonProperty("egress") List<Ref<ClusterSpec>> egress,
-                        @JsonProperty("retry") @Nullable RetrySpec retry) {
+                        @JsonProperty("retry") @Nullable RetrySpec retry,
+                        @JsonProperty("session") List<Ref<ClusterSpec>> session) {
     public RouteSpec {
         Names.check(name);
         if (destination == null) {
@@ -35,6 +39,13 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
         }
         ingress = ingress == null ? List.of() : List.copyOf(ingress);
         egress = egress == null ? List.of() : List.copyOf(egress);
+        session = session == null ? List.of() : List.copyOf(session);
+    }
+
+    /** A route without session transforms. */
+    public RouteSpec(@Nullable String name, Ref<ClusterSpec> destination, List<Ref<ClusterSpec>> ingress,
+                     List<Ref<ClusterSpec>> egress, @Nullable RetrySpec retry) {
+        this(name, destination, ingress, egress, retry, List.of());
     }
 
     /** Returns the retry policy, {@link RetrySpec#DEFAULT} when none was given. */
@@ -43,15 +54,15 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
     }
 
     public RouteSpec withName(@Nullable String n) {
-        return new RouteSpec(n, destination, ingress, egress, retry);
+        return new RouteSpec(n, destination, ingress, egress, retry, session);
     }
 
     public RouteSpec withDestination(Ref<ClusterSpec> d) {
-        return new RouteSpec(name, d, ingress, egress, retry);
+        return new RouteSpec(name, d, ingress, egress, retry, session);
     }
 
     public RouteSpec withRetry(@Nullable RetrySpec r) {
-        return new RouteSpec(name, destination, ingress, egress, r);
+        return new RouteSpec(name, destination, ingress, egress, r, session);
     }
 
     /** Returns a builder for a route of this name ({@code null} for an inline route). */
@@ -65,6 +76,7 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
         private @Nullable Ref<ClusterSpec> destination;
         private final List<Ref<ClusterSpec>> ingress = new ArrayList<>();
         private final List<Ref<ClusterSpec>> egress = new ArrayList<>();
+        private final List<Ref<ClusterSpec>> session = new ArrayList<>();
         private RetrySpec retry = RetrySpec.DEFAULT;
         private boolean retrySet;
 
@@ -124,6 +136,22 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
             return this;
         }
 
+        /** Appends named session transforms (clusters whose protocol is a session hook). */
+        public Builder session(String... clusters) {
+            for (final String c : clusters) {
+                session.add(Ref.to(c));
+            }
+            return this;
+        }
+
+        /** Appends an inline session transform. */
+        public Builder session(Consumer<ClusterSpec.Builder> cluster) {
+            final ClusterSpec.Builder b = ClusterSpec.builder(null);
+            cluster.accept(b);
+            session.add(Ref.inline(b.build()));
+            return this;
+        }
+
         /** Sets the whole retry policy. */
         public Builder retry(RetrySpec r) {
             this.retry = requireNonNull(r, "retry");
@@ -151,7 +179,7 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
             if (destination == null) {
                 throw new IllegalArgumentException("destination: missing (expected: a cluster name or a cluster)");
             }
-            return new RouteSpec(name, destination, ingress, egress, retrySet ? retry : null);
+            return new RouteSpec(name, destination, ingress, egress, retrySet ? retry : null, session);
         }
     }
 }

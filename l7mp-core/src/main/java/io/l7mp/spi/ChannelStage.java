@@ -2,14 +2,20 @@ package io.l7mp.spi;
 
 import io.l7mp.UnstableApi;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,17 +30,26 @@ public class ChannelStage implements Stage {
 
     private final Channel channel;
     private final StreamKind kind;
+    /** A plain stream socket (no TLS) keeps half-closed connections open and passes the end of stream on. */
+    private final boolean halfClose;
+    private final boolean datagramSocket;
     private @Nullable StageHandler handler;
     private boolean closed;
     private boolean notified;
     private boolean engineClosed;
     private @Nullable Throwable pendingCause;
+    /** Bytes read before {@link #bind}, and whether the peer's end of stream came with them. */
+    private @Nullable ArrayDeque<ByteBuf> early;
+    private boolean earlyInputShutdown;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
     public ChannelStage(Channel channel, StreamKind kind) {
         this.channel = channel;
         this.kind = kind;
         channel.config().setAutoRead(false);
+        this.datagramSocket = channel instanceof io.netty.channel.socket.DatagramChannel;
+        this.halfClose = channel instanceof DuplexChannel && channel.pipeline().get(SslHandler.class) == null
+                && channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.pipeline().addLast(HANDLER_NAME, new Inbound());
     }
 
@@ -56,6 +71,21 @@ public class ChannelStage implements Stage {
     @Override
     public void bind(StageHandler h) {
         this.handler = h;
+        final ArrayDeque<ByteBuf> q = early;
+        early = null;
+        if (q != null) {
+            ByteBuf b;
+            while ((b = q.poll()) != null) {
+                h.onRead(b);
+            }
+            h.onReadComplete();
+        }
+        if (earlyInputShutdown && !notified) {
+            // The peer finished before the session was ready (Netty read it out when the peer's FIN arrived). Its
+            // socket has no read interest left, so reading is not turned back on.
+            h.onInputShutdown();
+            return;
+        }
         if (notified) {
             // The peer went away before the session was ready: tell it now, once.
             if (!engineClosed) {
@@ -72,7 +102,9 @@ public class ChannelStage implements Stage {
 
     @Override
     public void write(ByteBuf msg) {
-        if (closed) {
+        // A zero-length UDP datagram is not sent; in a sendmmsg batch Netty would skip it yet count it as sent, and a
+        // later datagram of the batch would go out twice.
+        if (closed || !msg.isReadable() && datagramSocket) {
             msg.release();
             return;
         }
@@ -99,7 +131,31 @@ public class ChannelStage implements Stage {
     }
 
     @Override
+    public boolean shutdownOutput() {
+        if (!halfClose || closed || !channel.isActive()) {
+            return false;
+        }
+        // After what is queued has gone out: shutting the output down at once would drop unwritten data. The empty
+        // buffer goes in at the head, past every codec: a length-prefixed framer would send it as an empty message.
+        channel.flush();
+        channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (channel.isActive()) {
+                ((DuplexChannel) channel).shutdownOutput();
+            }
+        });
+        return true;
+    }
+
+    @Override
     public void close(@Nullable Throwable cause) {
+        final ArrayDeque<ByteBuf> q = early;
+        early = null;
+        if (q != null) {
+            ByteBuf b;
+            while ((b = q.poll()) != null) {
+                b.release();
+            }
+        }
         engineClosed = true;
         if (!closed) {
             closed = true;
@@ -153,6 +209,17 @@ public class ChannelStage implements Stage {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (h == null && !closed && kind == StreamKind.BYTE) {
+                // Netty drains a stream socket when the peer's FIN arrives, even with auto-read off: keep what
+                // the peer sent for the session (at most the socket's receive buffer).
+                ArrayDeque<ByteBuf> q = early;
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    early = q;
+                }
+                q.add(buf);
+                return;
+            }
             if (h == null || closed) {
                 buf.release();
                 return;
@@ -174,6 +241,20 @@ public class ChannelStage implements Stage {
             if (h != null && !closed) {
                 h.onWritabilityChanged(ctx.channel().isWritable());
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                final StageHandler h = handler;
+                if (h == null) {
+                    earlyInputShutdown = true;
+                } else if (!closed) {
+                    h.onInputShutdown();
+                }
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

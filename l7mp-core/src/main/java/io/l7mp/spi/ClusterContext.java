@@ -38,6 +38,14 @@ public interface ClusterContext {
     }
 
     /**
+     * Returns the running cluster of this name, or null when there is none; look it up when a session needs it, as
+     * routes resolve their names, not when the cluster is created (it may be defined later, or replaced).
+     */
+    default @Nullable NamedCluster cluster(String name) {
+        return null;
+    }
+
+    /**
      * Returns the proxy this cluster runs in, for pseudo-protocols that steer it (L7mpController) or report on it
      * (Prometheus). Do not block on its futures from an event loop.
      *

@@ -2,6 +2,7 @@ package io.l7mp.spi;
 
 import io.l7mp.UnstableApi;
 import io.l7mp.spec.ProtocolSpec;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -63,6 +64,30 @@ public interface ProtocolProvider {
     /** Returns true when the protocol reaches local resources (files, processes, stdio): refused over REST by default. */
     default boolean touchesLocalSystem() {
         return false;
+    }
+
+    /**
+     * Returns the local files a spec names, by field relative to the spec ({@code filename}, {@code tls.cert},
+     * {@code log_file}, ...): Unix socket paths, PEM files, log files, as written (relative ones resolve against the
+     * working directory). The REST API refuses a spec naming a file outside {@code admin.local_dirs} unless
+     * {@code admin.allow_local} is true. Default: none.
+     */
+    default Map<String, String> localPaths(ProtocolSpec spec) {
+        return Map.of();
+    }
+
+    /** Returns true when a cluster with this spec takes its endpoints' addresses as local paths (Unix sockets). */
+    default boolean endpointsAreLocalPaths(ProtocolSpec spec) {
+        return false;
+    }
+
+    /**
+     * Returns the specs given inline inside {@code spec} by their field (a composite's elements, e.g.
+     * {@code transforms[0]}), so that a check of what a spec may reach, such as the REST API's refusal of
+     * {@link #touchesLocalSystem()} protocols, looks into them too. Default: none.
+     */
+    default Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        return Map.of();
     }
 
     /**

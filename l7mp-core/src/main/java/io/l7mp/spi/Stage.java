@@ -34,6 +34,14 @@ public interface Stage {
     /** Stops or resumes reading: the engine's backpressure from the stage this one writes into. */
     void setAutoRead(boolean autoRead);
 
+    /**
+     * Ends the stream towards the peer while still reading from it (a TCP FIN: half-close). Returns false, and does
+     * nothing, when the stage has no half-close; the engine then ends the session instead.
+     */
+    default boolean shutdownOutput() {
+        return false;
+    }
+
     /** Closes the stage; idempotent. {@code cause} says why (null: the session ended normally). */
     void close(@Nullable Throwable cause);
 

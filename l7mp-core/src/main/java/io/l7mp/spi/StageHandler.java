@@ -14,6 +14,14 @@ public interface StageHandler {
     /** Tells that the stage's writability changed (see {@link Stage#isWritable()}). */
     void onWritabilityChanged(boolean writable);
 
+    /**
+     * Tells that the peer finished sending but still reads (half-close): nothing more will be read, writes still
+     * reach the peer. Handlers that have no use for half-close treat it as an orderly close.
+     */
+    default void onInputShutdown() {
+        onClose(null);
+    }
+
     /** Tells that the peer closed the stage or it failed; {@code cause} is null for an orderly close. */
     void onClose(@Nullable Throwable cause);
 }

@@ -7,19 +7,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code protocol: HTTP}, a listener: binds {@code address} (all interfaces when absent) and {@code port} and emits
- * one session per HTTP request (HTTP/1.1 with keep-alive, and cleartext HTTP/2). The request body streams to the
- * route's destination; what the destination sends back is the response body.
+ * one session per HTTP request (HTTP/1.1 with keep-alive, and cleartext HTTP/2; with {@code tls}, HTTPS: HTTP/1.1 and
+ * HTTP/2 chosen by ALPN). The request body streams to the route's destination; what the destination sends back is the
+ * response body.
  *
  * @param protocol "HTTP"
  * @param port     the listening port (0: the OS picks)
  * @param address  the bind address
  * @param path     accepted and reported, unused (as in l7mp)
+ * @param tls      HTTPS: the server certificate and key, and optionally client certificates to require (see
+ *                 {@link TlsSpec}); plain HTTP when absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HttpSpec(@JsonProperty("protocol") String protocol,
                        @JsonProperty("port") @Nullable Integer port,
                        @JsonProperty("address") @Nullable String address,
-                       @JsonProperty("path") @Nullable String path) implements ProtocolSpec {
+                       @JsonProperty("path") @Nullable String path,
+                       @JsonProperty("tls") @Nullable TlsSpec tls) implements ProtocolSpec {
     public HttpSpec {
         if (protocol == null) {
             protocol = "HTTP";
@@ -32,11 +36,16 @@ public record HttpSpec(@JsonProperty("protocol") String protocol,
 
     /** Returns a spec on this port, all interfaces. */
     public static HttpSpec port(int port) {
-        return new HttpSpec("HTTP", Ports.check("port", port), null, null);
+        return new HttpSpec("HTTP", Ports.check("port", port), null, null, null);
     }
 
     /** Returns a spec bound to this address and port. */
     public static HttpSpec bind(String address, int port) {
-        return new HttpSpec("HTTP", Ports.check("port", port), address, null);
+        return new HttpSpec("HTTP", Ports.check("port", port), address, null, null);
+    }
+
+    /** Returns a copy with this TLS block (null: plain HTTP). */
+    public HttpSpec withTls(@Nullable TlsSpec t) {
+        return new HttpSpec(protocol, port, address, path, t);
     }
 }

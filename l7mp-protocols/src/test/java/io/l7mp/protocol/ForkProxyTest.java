@@ -122,6 +122,8 @@ class ForkProxyTest {
                 assertThat(new String(client.getInputStream().readNBytes(6), US_ASCII)).isEqualTo("ready\n");
                 pid = pidOf(proxy.sessions().get(0));
                 closed = System.nanoTime();
+                // Gone at once (a reset), not a FIN: a FIN would half-close, and sh never reads its stdin.
+                client.setSoLinger(true, 0);
             }
             Await.until(WAIT, "sh to be killed", () -> ProcessHandle.of(pid).isEmpty()
                     || !ProcessHandle.of(pid).get().isAlive());

@@ -135,6 +135,18 @@ final class NettyWsServer implements AutoCloseable {
                 out.writeBytes(f.content(), f.content().readerIndex(), f.content().readableBytes());
                 ctx.writeAndFlush(new BinaryWebSocketFrame(out));
             }
+            // An echo server that cannot write stops reading, as a real one would, instead of queueing without bound.
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -204,4 +204,38 @@ class TcpProxyTest {
                     .first().satisfies(e -> assertThat(e.content()).contains("boundaries"));
         }
     }
+
+    /** The client half-closes after its request; the backend answers only once it has seen the end of the request. */
+    @Test
+    void halfCloseIsPassedOnBothWays() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final java.util.concurrent.CompletableFuture<Boolean> backendSawFin =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try (Socket b = backend.accept()) {
+                            b.setSoTimeout(5_000);
+                            final byte[] all = b.getInputStream().readAllBytes();
+                            // Answers after the end of the request, then finishes its side too.
+                            b.getOutputStream().write(("got " + all.length + " bytes").getBytes(US_ASCII));
+                            b.shutdownOutput();
+                            return b.getInputStream().read() == -1;
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            try (Socket s = connect(proxy, "in")) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write("request".getBytes(US_ASCII));
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("got 7 bytes");
+            }
+            assertThat(backendSawFin.get(5, SECONDS)).isTrue();
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
 }

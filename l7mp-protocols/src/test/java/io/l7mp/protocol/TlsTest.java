@@ -9,6 +9,7 @@ import io.l7mp.ConfigException;
 import io.l7mp.L7mp;
 import io.l7mp.SessionEvent;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.TestPki;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;

@@ -42,6 +42,14 @@ public final class RestApi {
         return requireNonNull(builder, "builder").listener(controllerListener(CONTROLLER_LISTENER, address, port));
     }
 
+    /**
+     * Adds the REST API on an HTTP listener with this spec, e.g. HTTPS:
+     * {@code HttpSpec.bind("127.0.0.1", 1234).withTls(TlsSpec.server(cert, key))}.
+     */
+    public static L7mpBuilder addTo(L7mpBuilder builder, HttpSpec spec) {
+        return requireNonNull(builder, "builder").listener(controllerListener(CONTROLLER_LISTENER, spec));
+    }
+
     /** Adds the Prometheus endpoint ({@code GET /metrics}) on {@code address:port}. */
     public static L7mpBuilder addPrometheusTo(L7mpBuilder builder, String address, int port) {
         return requireNonNull(builder, "builder").listener(prometheusListener(PROMETHEUS_LISTENER, address, port));
@@ -52,7 +60,12 @@ public final class RestApi {
      * cluster named {@link #CONTROLLER_CLUSTER}; also for {@code proxy.addListener} at run time.
      */
     public static ListenerSpec controllerListener(String name, String address, int port) {
-        return ListenerSpec.builder(name).spec(HttpSpec.bind(requireNonNull(address, "address"), port))
+        return controllerListener(name, HttpSpec.bind(requireNonNull(address, "address"), port));
+    }
+
+    /** Returns an HTTP listener with this spec (HTTPS with a {@code tls} block) routing to the controller. */
+    public static ListenerSpec controllerListener(String name, HttpSpec spec) {
+        return ListenerSpec.builder(name).spec(requireNonNull(spec, "spec"))
                 .rule(r -> r.route(rt -> rt.destination(c -> c.name(CONTROLLER_CLUSTER)
                         .spec(L7mpControllerSpec.of()))))
                 .build();

@@ -32,6 +32,12 @@ final class Api {
         this.base = "http://127.0.0.1:" + port;
     }
 
+    /** A client of {@code https://localhost:<port>} trusting what {@code ssl} trusts. */
+    Api(int port, HttpClient.Version version, javax.net.ssl.SSLContext ssl) {
+        this.client = HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(TIMEOUT).build();
+        this.base = "https://localhost:" + port;
+    }
+
     /** Returns a client of the proxy's controller listener. */
     static Api of(L7mp proxy) {
         return new Api(proxy.listener(RestApi.CONTROLLER_LISTENER).port());

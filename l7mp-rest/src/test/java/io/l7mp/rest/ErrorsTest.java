@@ -130,6 +130,58 @@ class ErrorsTest {
     }
 
     @Test
+    void aListenerThatCannotBindIsRefusedAndLeavesNoGeneratedObjectBehind() {
+        final int taken = proxy.listener(RestApi.CONTROLLER_LISTENER).port();
+        final String listener = """
+                listener:
+                  name: clash
+                  spec: { protocol: HTTP, address: 127.0.0.1, port: %d }
+                  rules:
+                    - action:
+                        route:
+                          destination: { name: gen-dest, spec: { protocol: Echo } }
+                          ingress: [ { spec: { protocol: Echo } } ]
+                """.formatted(taken);
+        refused(() -> api.postYaml("/api/v1/listeners", listener), 400, "Bad Request",
+                "listener.spec: cannot listen");
+        assertThat(api.get("/api/v1/clusters/gen-dest").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/rulelists").json()).hasSize(1);
+        refused(() -> api.postYaml("/api/v1/config", """
+                clusters: [ { name: fresh, spec: { protocol: Echo } } ]
+                listeners: [ { name: clash, spec: { protocol: UDP, address: 127.0.0.1, port: 0 }, rules: [] },
+                             { name: clash2, spec: { protocol: HTTP, address: 127.0.0.1, port: %d }, rules: [] } ]
+                """.formatted(taken)), 400, "Bad Request", "listeners[1].spec");
+        refused(() -> api.postYaml("/api/v1/config", """
+                admin: { log_level: warn }
+                listeners: [ { name: clash3, spec: { protocol: HTTP, address: 127.0.0.1, port: %d }, rules: [] } ]
+                """.formatted(taken)), 400, "Bad Request", "listeners[0].spec");
+        assertThat(proxy.admin().logLevel()).isNotEqualTo("warn");
+        // The API still answers on the port the failed listener wanted.
+        assertThat(api.get("/api/v1/listeners").json()).hasSize(1);
+    }
+
+    @Test
+    void anUnreadableTlsFileIs400NamingItsField() throws Exception {
+        try (L7mp open = RestApi.addTo(L7mp.builder(), "127.0.0.1", 0)
+                .admin(AdminSpec.DEFAULT.withAllowLocal(true)).build()) {
+            open.start().get(5, SECONDS);
+            final Api a = Api.of(open);
+            final JsonNode before = open.codec().toTree(open.config());
+            RestApiTest.assertError(a.postYaml("/api/v1/listeners", """
+                    listener: { name: s, spec: { protocol: HTTP, port: 0, tls: { cert: /nonexistent/c.pem, key: /nonexistent/k.pem } }, rules: [] }
+                    """), 400, "Bad Request",
+                    "listener.spec.tls.cert: \"/nonexistent/c.pem\" (expected: a readable PEM file)");
+            RestApiTest.assertError(a.postYaml("/api/v1/listeners", """
+                    listener: { name: s, spec: { protocol: HTTP, port: 0, tls: { cert: /etc/hostname } }, rules: [] }
+                    """), 400, "Bad Request", "listener.spec.tls.key: missing");
+            RestApiTest.assertError(a.postYaml("/api/v1/listeners", """
+                    listener: { name: s, spec: { protocol: HTTP, port: 0, tls: { cert: /dev/zero, key: /dev/zero } }, rules: [] }
+                    """), 400, "Bad Request", "listener.spec.tls.cert: \"/dev/zero\" (expected: a readable PEM file)");
+            assertThat(open.codec().toTree(open.config())).isEqualTo(before);
+        }
+    }
+
+    @Test
     void aBodyOverTheLimitIs413() {
         refused(() -> api.sendBytes("POST", "/api/v1/clusters", "application/json",
                 new byte[(1 << 20) + 1000]), 413, "Request Entity Too Large", "body: larger than 1048576 bytes");

@@ -70,7 +70,18 @@ class HostileInputTest {
             "listener: !!binary AAAA\n",
             "cluster: &a [*a]\n",
             "{\"listener\": {\"name\": \"x\", \"spec\": {\"protocol\": \"UDP\", \"port\": 0}, \"rules\": [{\"action\": "
-                    + "{\"route\": {\"destination\": {\"spec\": {\"protocol\": \"TestLocal\"}}}}}]}}");
+                    + "{\"route\": {\"destination\": {\"spec\": {\"protocol\": \"TestLocal\"}}}}}]}}",
+            "{\"listener\": {\"name\": \"u\", \"spec\": {\"protocol\": \"UnixDomainSocket\", \"filename\": "
+                    + "\"/tmp/h.sock\"}, \"rules\": []}}",
+            "{\"cluster\": {\"name\": \"j\", \"spec\": {\"protocol\": \"JSONSocket\", \"transport\": "
+                    + "{\"protocol\": \"TestLocal\"}}}}",
+            "{\"route\": {\"name\": \"r\", \"destination\": \"echo\", \"ingress\": [{\"spec\": {\"protocol\": "
+                    + "\"Logger\", \"log_file\": \"/tmp/h.log\"}}]}}",
+            "{\"listener\": {\"name\": \"t\", \"spec\": {\"protocol\": \"HTTP\", \"port\": 0, \"tls\": "
+                    + "{\"cert\": \"/etc/passwd\", \"key\": \"/etc/shadow\"}}, \"rules\": []}}",
+            "{\"admin\": {\"local_dirs\": [\"/\"]}}",
+            "{\"admin\": {\"local_dirs\": [\"\"]}}",
+            "{\"endpoint\": {\"spec\": {\"address\": \"/tmp/e.sock\"}}}");
 
     private static final List<String> WRITE_PATHS = List.of("/config", "/admin", "/listeners", "/clusters",
             "/clusters/%s/endpoints", "/rulelists", "/rulelists/%s/rules/0", "/rules", "/routes");

@@ -1,5 +1,6 @@
 package io.l7mp.transform;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.UnstableApi;
 import io.netty.buffer.ByteBuf;
 
@@ -16,6 +17,15 @@ public interface SessionTransform {
      * references, and fails, which disconnects the stage (the session retries or ends, per its route).
      */
     void onMessage(ByteBuf msg, Output out) throws Exception;
+
+    /**
+     * Writes what the transform learned from the messages it has seen so far into the session's metadata, e.g. the
+     * RTP parser's {@code RTP: {ssrc, payload_type, sequence}}. Called once, by a meta-listener, after the session's
+     * first message went through the listener's {@code ingress} transforms and before the rules run, so that a rule
+     * can match on it. Never called otherwise: a routed session's metadata does not change. Default: nothing.
+     */
+    default void annotate(ObjectNode metadata) {
+    }
 
     /** Called once when the stage closes (session end, reroute, failure): release what the transform still holds. */
     default void onClose() {

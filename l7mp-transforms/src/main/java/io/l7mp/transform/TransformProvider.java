@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.l7mp.UnstableApi;
 import io.l7mp.internal.transform.Contexts;
+import io.l7mp.internal.transform.SetupCluster;
 import io.l7mp.internal.transform.TransformStage;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.Cluster;
@@ -82,6 +83,34 @@ public abstract class TransformProvider implements ProtocolProvider {
     }
 
     /**
+     * Returns a provider of a session transform: {@code setup} runs once per session when it is set up (in a route's
+     * or a meta-listener's {@code session} list); in a chain the cluster passes messages on unchanged.
+     */
+    public static TransformProvider ofSetup(String name, SetupTransform setup) {
+        requireNonNull(setup, "setup");
+        return new TransformProvider(name, StreamKind.DATAGRAM) {
+            @Override
+            protected Transform transform(ProtocolSpec spec) {
+                return (msg, ctx) -> msg;
+            }
+
+            @Override
+            protected SetupTransform setup(ProtocolSpec spec) {
+                return setup;
+            }
+        };
+    }
+
+    /**
+     * Returns the session transform of a cluster with this spec, called once when the cluster is created; or null (the
+     * default) when the protocol only transforms payload. With one, the cluster can be named in a {@code session}
+     * list; it still serves as a payload transform in chains.
+     */
+    protected @Nullable SetupTransform setup(ProtocolSpec spec) {
+        return null;
+    }
+
+    /**
      * Returns the stateless function of a cluster with this spec, called once when the cluster is created; or null
      * (the default) to create one {@link #newSession stateful transform} per session instead.
      */
@@ -128,7 +157,8 @@ public abstract class TransformProvider implements ProtocolProvider {
         final String cluster = ctx.name();
         final ProtocolSpec spec = ctx.spec();
         final Transform stateless = transform(spec);
-        return new Cluster() {
+        final SetupTransform setup = setup(spec);
+        final Cluster payload = new Cluster() {
             @Override
             public Future<Stage> connect(ConnectRequest request) {
                 final TransformContext tc = Contexts.of(request, cluster, spec);
@@ -142,6 +172,7 @@ public abstract class TransformProvider implements ProtocolProvider {
                 return request.eventLoop().newSucceededFuture(new TransformStage(tc, kind, st, name));
             }
         };
+        return setup == null ? payload : new SetupCluster(payload, setup, name, cluster, spec);
     }
 
     @Override

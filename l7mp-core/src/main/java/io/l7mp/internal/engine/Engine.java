@@ -28,6 +28,7 @@ import io.l7mp.spec.RuleListSpec;
 import io.l7mp.spec.RuleSpec;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ListenerContext;
+import io.l7mp.spi.NamedCluster;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
@@ -102,17 +103,14 @@ public final class Engine {
     }
 
     /**
-     * Returns the cluster a session connects to: from the committed state or, while listeners of a change start, from
-     * the state being committed. A session emitted by a starting listener was routed on that state, so its clusters
-     * may exist only there (a config that adds a singleton UDP listener and its cluster at once).
+     * Returns a cluster by name from the committed state, or from the state being committed: a session that a
+     * starting listener emits may use a cluster added in the same change. Pending is read first for the reason given
+     * in {@link #newSession}.
      */
     @Nullable ClusterEntry clusterForSession(String name) {
-        final ClusterEntry c = state.clusters().get(name);
-        if (c != null) {
-            return c;
-        }
         final State p = pending;
-        return p == null ? null : p.clusters().get(name);
+        final ClusterEntry c = state.clusters().get(name);
+        return c != null || p == null ? c : p.clusters().get(name);
     }
 
     public AdminSpec admin() {
@@ -137,12 +135,7 @@ public final class Engine {
 
     /** Applies a whole config as one change (clusters, listeners, rulelists, rules, routes, as l7mp orders them). */
     public CompletableFuture<Void> apply(Config cfg) {
-        return change(t -> {
-            load(t, cfg);
-            if (cfg.admin() != null) {
-                admin = cfg.admin();
-            }
-        });
+        return change(t -> load(t, cfg), cfg.admin());
     }
 
     private void load(Txn t, Config cfg) {
@@ -197,6 +190,7 @@ public final class Engine {
             final List<String> cs = new ArrayList<>(r.ingress());
             cs.add(r.destination());
             cs.addAll(r.egress());
+            cs.addAll(r.session());
             for (final String c : cs) {
                 if (!t.clusters.containsKey(c)) {
                     throw new ConfigException("routes." + r.name(), "cluster \"" + c + "\" not found");
@@ -209,15 +203,27 @@ public final class Engine {
 
     /** Runs one change on the control thread; the future fails with the typed error and nothing changed. */
     public CompletableFuture<Void> change(Consumer<Txn> body) {
+        return change(body, null);
+    }
+
+    /** Runs a change that also replaces the admin settings (when {@code newAdmin} is not null), all or nothing. */
+    private CompletableFuture<Void> change(Consumer<Txn> body, @Nullable AdminSpec newAdmin) {
         if (closed) {
             return CompletableFuture.failedFuture(new L7mpException("the proxy is closed"));
         }
         return CompletableFuture.runAsync(() -> {
             final Txn t = new Txn(this, state, false);
+            final AdminSpec before = admin;
             try {
                 body.accept(t);
+                if (newAdmin != null) {
+                    // Before the commit: listeners it starts answer their first request under the new settings
+                    // (the REST API's token among them). Restored below if the commit fails.
+                    admin = newAdmin;
+                }
                 commit(t);
             } catch (final RuntimeException e) {
+                admin = before;
                 for (final ClusterEntry c : t.addedClusters) {
                     closeQuietly(c);
                 }
@@ -360,7 +366,36 @@ public final class Engine {
             public void newSession(String sessionName, ObjectNode metadata, Stage source) {
                 Engine.this.newSession(name, sessionName, metadata, source);
             }
+
+            @Override
+            public @Nullable ProtocolProvider provider(String protocol) {
+                return mapper.registry().find(protocol);
+            }
+
+            @Override
+            public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner, boolean listener) {
+                return Engine.this.typed(provider, inner, listener);
+            }
+
+            @Override
+            public ClusterContext clusterContext(String cluster, ProtocolSpec clusterSpec) {
+                return Engine.this.clusterContext(cluster, clusterSpec);
+            }
+
+            @Override
+            public @Nullable NamedCluster cluster(String cluster) {
+                return ClusterLookup.find(state, pending, cluster);
+            }
         };
+    }
+
+    private ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner, boolean listener) {
+        ProtocolSpec s = inner;
+        if (!provider.specType().isInstance(inner)) {
+            s = mapper.read(mapper.json().valueToTree(inner), provider.specType(), "");
+        }
+        provider.validate(s, listener);
+        return s;
     }
 
     ClusterContext clusterContext(String name, ProtocolSpec spec) {
@@ -387,12 +422,12 @@ public final class Engine {
 
             @Override
             public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec inner) {
-                ProtocolSpec s = inner;
-                if (!provider.specType().isInstance(inner)) {
-                    s = mapper.read(mapper.json().valueToTree(inner), provider.specType(), "");
-                }
-                provider.validate(s, false);
-                return s;
+                return Engine.this.typed(provider, inner, false);
+            }
+
+            @Override
+            public @Nullable NamedCluster cluster(String cluster) {
+                return ClusterLookup.find(state, pending, cluster);
             }
 
             @Override
@@ -407,9 +442,11 @@ public final class Engine {
     }
 
     private void newSession(String listener, String name, ObjectNode metadata, Stage source) {
+        // Pending before state: commit publishes the new state before it clears pending, so one of the two reads
+        // sees a listener that is being started (the other order can miss both and drop the session).
+        final State p = pending;
         State s = state;
         ListenerEntry l = s.listeners().get(listener);
-        final State p = pending;
         if (l == null && p != null) {
             s = p;
             l = p.listeners().get(listener);

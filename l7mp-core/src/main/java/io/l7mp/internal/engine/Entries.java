@@ -140,6 +140,10 @@ final class Entries {
             return names(spec.egress());
         }
 
+        List<String> session() {
+            return names(spec.session());
+        }
+
         private static List<String> names(List<Ref<ClusterSpec>> refs) {
             final List<String> n = new ArrayList<>(refs.size());
             for (final Ref<ClusterSpec> r : refs) {

@@ -66,6 +66,11 @@ final class Hop implements StageHandler {
     }
 
     @Override
+    public void onInputShutdown() {
+        session.inputShutdown(this);
+    }
+
+    @Override
     public void onClose(@Nullable Throwable cause) {
         session.stageClosed(this, cause);
     }
@@ -97,6 +102,11 @@ final class Hop implements StageHandler {
             stage.write(m);
         }
         stage.flush();
+    }
+
+    boolean hasPending() {
+        final ArrayDeque<ByteBuf> q = pending;
+        return q != null && !q.isEmpty();
     }
 
     void releasePending() {

@@ -44,6 +44,8 @@ final class SessionImpl {
     private static final int MAX_EVENTS = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_APPLY_DEPTH = 16;
+    /** How long a half-closed session may stay idle before it ends. */
+    static final long HALF_CLOSE_IDLE_MILLIS = Long.getLong("l7mp.halfCloseIdleMillis", 30_000);
     private static final Hop[] NONE = new Hop[0];
     private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
 
@@ -62,7 +64,14 @@ final class SessionImpl {
     private volatile Hop[] egress = NONE;
     private volatile @Nullable Hop destination;
     private RetrySpec retry = RetrySpec.DEFAULT;
+    /** The route's session transforms, when it has any. */
+    private @Nullable SessionHooks hooks;
     private boolean rerouting;
+    /** Half-close: the source, or the destination, has finished sending and its peer was told. */
+    private boolean sourceDone;
+    private boolean destinationDone;
+    /** A half-closed session is watched for idleness ({@link #linger}). */
+    private boolean lingering;
     private boolean sourceBound;
     private boolean boundaryWarned;
     private int connecting;
@@ -139,10 +148,13 @@ final class SessionImpl {
                                 false);
                         return;
                     }
-                    publishMetadata();
                     event("LOOKUP SUCCESS", "rulelist {}", list, rn);
-                    useRoute(re);
-                    connectAll();
+                    if (re.session().isEmpty()) {
+                        routed(re);
+                    } else {
+                        hooks = new SessionHooks(this);
+                        hooks.start(re);
+                    }
                     return;
                 }
                 break;
@@ -154,6 +166,13 @@ final class SessionImpl {
             list = apply;
         }
         fail(new SessionError(508, "No route for session: apply nested deeper than " + MAX_APPLY_DEPTH), false);
+    }
+
+    /** Connects the route, the rules and session transforms done. */
+    void routed(RouteEntry re) {
+        publishMetadata();
+        useRoute(re);
+        connectAll();
     }
 
     private void useRoute(RouteEntry re) {
@@ -424,6 +443,55 @@ final class SessionImpl {
         }
     }
 
+    /**
+     * A byte-stream peer finished sending (half-close). The end of stream is passed on when the next stage is the
+     * other end of the session and can half-close too (no transform in between, no reconnect pending); the session
+     * then ends once both directions have ended. Otherwise the half-close ends the session, as l7mp does.
+     */
+    void inputShutdown(Hop h) {
+        final Stage s = h.stage;
+        if (ended() || s == null) {
+            return;
+        }
+        final Hop n = h.next;
+        final boolean direct = h.role == Hop.SOURCE ? ingress.length == 0
+                : h.role == Hop.DESTINATION && egress.length == 0 && !retry.retryOn().onDisconnect();
+        if (direct && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
+            event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            if (h.role == Hop.SOURCE) {
+                sourceDone = true;
+            } else {
+                destinationDone = true;
+            }
+            if (sourceDone && destinationDone) {
+                end(null);
+            } else if (!lingering) {
+                lingering = true;
+                linger(-1);
+            }
+            return;
+        }
+        stageClosed(h, null);
+        s.close(null);
+    }
+
+    /**
+     * Bounds a half-closed session: it ends once no byte moved either way for {@link #HALF_CLOSE_IDLE_MILLIS}, so a
+     * peer that ignores the end of its input (a process that never reads its stdin) cannot keep it forever.
+     */
+    private void linger(long lastBytes) {
+        if (ended()) {
+            return;
+        }
+        final long moved = ingressBytes + egressBytes;
+        if (moved == lastBytes) {
+            event("HALF-CLOSE", "idle for {} ms after a half-close", String.valueOf(HALF_CLOSE_IDLE_MILLIS), null);
+            end(null);
+            return;
+        }
+        loop.schedule(() -> linger(moved), HALF_CLOSE_IDLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     /** A stage closed by its peer or failed. */
     void stageClosed(Hop h, @Nullable Throwable cause) {
         if (ended() || h.stage == null) {
@@ -480,7 +548,7 @@ final class SessionImpl {
         connectAll();
     }
 
-    private void fail(SessionError cause, boolean keep) {
+    void fail(SessionError cause, boolean keep) {
         errors++;
         logger.debug("{} failed: {}", name, cause.getMessage());
         end(cause, keep);
@@ -506,6 +574,9 @@ final class SessionImpl {
         source.releasePending();
         source.detach(cause);
         source.status = "END";
+        if (hooks != null) {
+            hooks.teardown(cause);
+        }
         status = SessionStatus.DESTROYED;
         event("DESTROY", "session destroyed", null, null);
         engine.sessionEnded(this, keep);
@@ -521,7 +592,7 @@ final class SessionImpl {
         }
     }
 
-    private void event(String ev, String template, @Nullable String subject, @Nullable String content) {
+    void event(String ev, String template, @Nullable String subject, @Nullable String content) {
         final Ev e = new Ev(ev, System.currentTimeMillis(), template, subject, content);
         synchronized (events) {
             if (events.size() == MAX_EVENTS) {
@@ -535,7 +606,7 @@ final class SessionImpl {
     }
 
     /** Returns the metadata, rebuilt from its compact form when the session needs it again (reconnects). */
-    private ObjectNode metadata() {
+    ObjectNode metadata() {
         ObjectNode m = metadata;
         if (m == null) {
             try {
@@ -546,6 +617,11 @@ final class SessionImpl {
             metadata = m;
         }
         return m;
+    }
+
+    /** Replaces the metadata while the session is set up (session transforms). */
+    void metadata(ObjectNode m) {
+        metadata = m;
     }
 
     private void publishMetadata() {

@@ -24,6 +24,7 @@ import io.l7mp.spec.RouteSpec;
 import io.l7mp.spec.RuleListSpec;
 import io.l7mp.spec.RuleSpec;
 import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.SessionHook;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -254,7 +255,20 @@ final class Txn {
                         path + ".destination", name + "-Cluster"));
         final List<Ref<ClusterSpec>> ing = chain(spec.ingress(), path + ".ingress", name + "-ingress-Cluster");
         final List<Ref<ClusterSpec>> eg = chain(spec.egress(), path + ".egress", name + "-egress-Cluster");
-        return new RouteEntry(new RouteSpec(name, dest, ing, eg, spec.retry()), generated);
+        final List<Ref<ClusterSpec>> ses = chain(spec.session(), path + ".session", name + "-session-Cluster");
+        for (int i = 0; i < ses.size(); i++) {
+            checkHook(((Ref.Named<ClusterSpec>) ses.get(i)).name(), path + ".session[" + i + "]");
+        }
+        return new RouteEntry(new RouteSpec(name, dest, ing, eg, spec.retry(), ses), generated);
+    }
+
+    /** Refuses a session transform whose cluster exists and cannot run as one; names are otherwise late-bound. */
+    private void checkHook(String cluster, String path) {
+        final ClusterEntry c = clusters.get(cluster);
+        if (c != null && c.impl != null && !(c.impl instanceof SessionHook)) {
+            throw new ConfigException(path, "cluster \"" + cluster + "\" (" + c.spec.spec().protocol()
+                    + ") is not a session transform (expected: a cluster whose protocol rewrites metadata at setup)");
+        }
     }
 
     private List<Ref<ClusterSpec>> chain(List<Ref<ClusterSpec>> refs, String path, String base) {
@@ -482,6 +496,7 @@ final class Txn {
             cs.add(r.destination());
             cs.addAll(r.ingress());
             cs.addAll(r.egress());
+            cs.addAll(r.session());
             for (final String c : cs) {
                 final ClusterEntry ce = clusters.get(c);
                 if (ce != null && ce.generated) {

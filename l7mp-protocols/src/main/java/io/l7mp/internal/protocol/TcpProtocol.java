@@ -22,15 +22,22 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +75,11 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public boolean hasCluster() {
         return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        return Tls.paths(((TcpSpec) spec).tls());
     }
 
     @Override
@@ -113,8 +125,8 @@ public final class TcpProtocol implements ProtocolProvider {
             return p.setFailure(e);
         }
         final ChannelStage[] stage = new ChannelStage[1];
+        // TCP_NODELAY is Netty's default on every platform we run on: setting it again costs a syscall per socket.
         final Bootstrap b = new Bootstrap().group(r.eventLoop()).channel(ctx.transport().socketChannelType())
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, r.timeoutMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -159,7 +171,7 @@ public final class TcpProtocol implements ProtocolProvider {
     private static final class TcpListener implements Listener {
         private final ListenerContext ctx;
         private final TcpSpec spec;
-        private volatile @Nullable Channel server;
+        private final List<Channel> servers = new CopyOnWriteArrayList<>();
         private volatile @Nullable SslContext ssl;
 
         TcpListener(ListenerContext ctx, TcpSpec spec) {
@@ -178,11 +190,30 @@ public final class TcpProtocol implements ProtocolProvider {
                     return done;
                 }
             }
-            final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
+            // With epoll, every loop gets its own accepting socket on the port (SO_REUSEPORT) and keeps the
+            // connections it accepts: no hand-over of a new connection to another thread, and accepting scales with
+            // the loops. NIO has no SO_REUSEPORT: one socket whose connections are spread over the loops.
+            final List<EventLoop> loops = new ArrayList<>();
+            for (final EventExecutor e : ctx.transport().group()) {
+                loops.add((EventLoop) e);
+                if (!ctx.transport().isNative()) {
+                    break;
+                }
+            }
+            bind(loops, 0, Net.bindAddress(spec.address(), spec.port()), done);
+            return done;
+        }
+
+        private void bind(List<EventLoop> loops, int i, InetSocketAddress addr, CompletableFuture<Void> done) {
+            if (i == loops.size()) {
+                done.complete(null);
+                return;
+            }
+            final boolean reusePort = ctx.transport().isNative();
+            final ServerBootstrap b = new ServerBootstrap()
                     .channel(ctx.transport().serverSocketChannelType())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -190,15 +221,21 @@ public final class TcpProtocol implements ProtocolProvider {
                             accept(ch);
                         }
                     });
-            b.bind(Net.bindAddress(spec.address(), spec.port())).addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    server = f.channel();
-                    done.complete(null);
-                } else {
+            if (reusePort) {
+                b.group(loops.get(i), loops.get(i)).option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                b.group(ctx.transport().group());
+            }
+            b.bind(addr).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    closeServers();
                     done.completeExceptionally(f.cause());
+                    return;
                 }
+                servers.add(f.channel());
+                // Later sockets share the first one's port, which matters when the spec asked for port 0.
+                bind(loops, i + 1, i == 0 ? (InetSocketAddress) f.channel().localAddress() : addr, done);
             });
-            return done;
         }
 
         private void accept(SocketChannel ch) {
@@ -237,20 +274,24 @@ public final class TcpProtocol implements ProtocolProvider {
 
         @Override
         public @Nullable SocketAddress localAddress() {
-            final Channel s = server;
-            return s == null ? null : s.localAddress();
+            final List<Channel> s = servers;
+            return s.isEmpty() ? null : s.get(0).localAddress();
         }
 
         @Override
         public CompletableFuture<Void> close() {
-            final Channel s = server;
-            final CompletableFuture<Void> done = new CompletableFuture<>();
-            if (s == null) {
-                done.complete(null);
-            } else {
-                s.close().addListener(f -> done.complete(null));
+            return closeServers();
+        }
+
+        private CompletableFuture<Void> closeServers() {
+            final List<CompletableFuture<Void>> fs = new ArrayList<>();
+            for (final Channel ch : servers) {
+                final CompletableFuture<Void> f = new CompletableFuture<>();
+                ch.close().addListener(x -> f.complete(null));
+                fs.add(f);
             }
-            return done;
+            servers.clear();
+            return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]));
         }
     }
 }

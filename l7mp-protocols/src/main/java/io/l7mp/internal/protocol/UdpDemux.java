@@ -221,7 +221,9 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
 
         @Override
         public void write(ByteBuf msg) {
-            if (closed) {
+            // Zero-length datagrams are not sent; worse, in a sendmmsg batch Netty skips them but still counts them
+            // as sent, so a later datagram of the batch would go out twice.
+            if (closed || !msg.isReadable()) {
                 msg.release();
                 return;
             }

@@ -21,16 +21,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Renders the proxy's counters in the Prometheus text exposition format (0.0.4): per listener, cluster and endpoint
  * the {@link Stats} fields, the live sessions by status, and what each {@link MetricsSource} on the class path adds.
+ * {@link #FIELDS} is also what the Micrometer binding registers, so that both show the same meters.
  */
-final class Metrics {
+public final class Metrics {
     /** The media type of the text format. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    /** One Stats field as a metric. */
-    private record Field(String suffix, String type, String help, ToLongFunction<Stats> value) {
+    /**
+     * One Stats field as a metric.
+     *
+     * @param suffix the Prometheus name after {@code l7mp_<kind>_}
+     * @param type   {@code counter} or {@code gauge}
+     * @param help   the description, completed with " per <kind>."
+     * @param value  reads the field
+     */
+    public record Field(String suffix, String type, String help, ToLongFunction<Stats> value) {
+        /** Returns whether the field only grows. */
+        public boolean counter() {
+            return "counter".equals(type);
+        }
     }
 
-    private static final List<Field> FIELDS = List.of(
+    /** The fields of {@link Stats} as metrics, in the order they are rendered. */
+    public static final List<Field> FIELDS = List.of(
             new Field("sessions_total", "counter", "Sessions started", Stats::sessions),
             new Field("active_sessions", "gauge", "Sessions alive now", Stats::activeSessions),
             new Field("ingress_packets_total", "counter", "Messages received from the listener side",
@@ -46,6 +59,18 @@ final class Metrics {
     private static volatile @Nullable List<MetricsSource> sources;
 
     private Metrics() {
+    }
+
+    /** Sums the sessions of a list by status, every status present (zero when none). */
+    public static Map<SessionStatus, Integer> byStatus(List<SessionInfo> sessions) {
+        final Map<SessionStatus, Integer> byStatus = new EnumMap<>(SessionStatus.class);
+        for (final SessionStatus s : SessionStatus.values()) {
+            byStatus.put(s, 0);
+        }
+        for (final SessionInfo s : sessions) {
+            byStatus.merge(s.status(), 1, Integer::sum);
+        }
+        return byStatus;
     }
 
     /** One labelled sample source: label text and its counters. */
@@ -72,13 +97,7 @@ final class Metrics {
         family(sb, "listener", ls);
         family(sb, "cluster", cs);
         family(sb, "endpoint", es);
-        final Map<SessionStatus, Integer> byStatus = new EnumMap<>(SessionStatus.class);
-        for (final SessionStatus s : SessionStatus.values()) {
-            byStatus.put(s, 0);
-        }
-        for (final SessionInfo s : proxy.sessions()) {
-            byStatus.merge(s.status(), 1, Integer::sum);
-        }
+        final Map<SessionStatus, Integer> byStatus = byStatus(proxy.sessions());
         sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");
         byStatus.forEach((k, v) -> sb.append("l7mp_sessions{status=\"").append(k.name()).append("\"} ").append(v)
                 .append('\n'));

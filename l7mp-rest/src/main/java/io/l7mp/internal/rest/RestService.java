@@ -26,6 +26,7 @@ import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.EndpointSpec;
 import io.l7mp.spec.ListenerSpec;
+import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spec.Ref;
 import io.l7mp.spec.RouteSpec;
 import io.l7mp.spec.RuleListSpec;
@@ -47,6 +48,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -127,7 +129,7 @@ final class RestService {
             case "getListeners" -> json(views.listeners(recursive), terse);
             case "addListener" -> {
                 final ListenerSpec l = read(req, "listener", ListenerSpec.class);
-                guard(() -> LocalGuard.check(l, "listener"));
+                guard(g -> g.check(l, "listener"));
                 yield write(proxy.addListener(l), terse);
             }
             case "getListener" -> json(views.listener(proxy.listener(name), recursive), terse);
@@ -135,7 +137,7 @@ final class RestService {
             case "getClusters" -> json(views.clusters(recursive), terse);
             case "addCluster" -> {
                 final ClusterSpec c = read(req, "cluster", ClusterSpec.class);
-                guard(() -> LocalGuard.check(c, "cluster"));
+                guard(g -> g.check(c, "cluster"));
                 yield write(proxy.addCluster(c), terse);
             }
             case "getCluster" -> json(views.cluster(proxy.cluster(name), recursive), terse);
@@ -143,6 +145,8 @@ final class RestService {
             case "getEndPoints" -> json(views.endpoints(proxy.cluster(name)), terse);
             case "addEndPoint" -> {
                 final EndpointSpec e = read(req, "endpoint", EndpointSpec.class);
+                final ProtocolSpec cluster = proxy.cluster(name).spec().spec();
+                guard(g -> g.checkEndpoint(cluster, e, "endpoint"));
                 yield write(proxy.addEndpoint(name, e), terse);
             }
             case "getEndPoint" -> json(views.endpoint(proxy.endpoint(name)), terse);
@@ -150,7 +154,7 @@ final class RestService {
             case "getRuleLists" -> json(views.ruleLists(recursive), terse);
             case "addRuleList" -> {
                 final RuleListSpec rl = read(req, "rulelist", RuleListSpec.class);
-                guard(() -> LocalGuard.check(rl, "rulelist.rules"));
+                guard(g -> g.check(rl, "rulelist.rules"));
                 yield write(proxy.addRuleList(rl), terse);
             }
             case "getRuleList" -> json(views.ruleList(ruleList(name), recursive), terse);
@@ -162,7 +166,7 @@ final class RestService {
             case "getRules" -> json(views.rules(recursive), terse);
             case "addRule" -> {
                 final RuleSpec r = read(req, "rule", RuleSpec.class);
-                guard(() -> LocalGuard.check(r, "rule"));
+                guard(g -> g.check(r, "rule"));
                 yield write(proxy.addRule(r), terse);
             }
             case "getRule" -> json(views.rule(rule(name), recursive), terse);
@@ -170,7 +174,7 @@ final class RestService {
             case "getRoutes" -> json(views.routes(recursive), terse);
             case "addRoute" -> {
                 final RouteSpec r = read(req, "route", RouteSpec.class);
-                guard(() -> LocalGuard.check(r, "route"));
+                guard(g -> g.check(r, "route"));
                 yield write(proxy.addRoute(r), terse);
             }
             case "getRoute" -> json(views.route(route(name), recursive), terse);
@@ -180,7 +184,7 @@ final class RestService {
                     throw new ApiException(400, "route.name: \"" + r.name() + "\" (expected: \"" + name
                             + "\", the name in the path)");
                 }
-                guard(() -> LocalGuard.check(r, "route"));
+                guard(g -> g.check(r, "route"));
                 yield write(proxy.replaceRoute(r.withName(name)), terse);
             }
             case "deleteRoute" -> delete(() -> proxy.deleteRoute(name, recursive), orphans, req, terse);
@@ -286,9 +290,10 @@ final class RestService {
         }
     }
 
-    private void guard(Runnable check) {
-        if (!proxy.admin().allowsLocal()) {
-            check.run();
+    private void guard(Consumer<LocalGuard> check) {
+        final AdminSpec admin = proxy.admin();
+        if (!admin.allowsLocal()) {
+            check.accept(new LocalGuard(admin.localDirsOrEmpty()));
         }
     }
 
@@ -301,7 +306,11 @@ final class RestService {
         if (given.apiToken() != null && !given.apiToken().equals(current.apiToken())) {
             throw new ApiException(403, "admin.api_token: cannot be changed over the REST API");
         }
-        return given.withAllowLocal(current.allowLocal()).withApiToken(current.apiToken()).withVersion(null);
+        if (given.localDirs() != null && !given.localDirs().equals(current.localDirsOrEmpty())) {
+            throw new ApiException(403, "admin.local_dirs: cannot be changed over the REST API");
+        }
+        return given.withAllowLocal(current.allowLocal()).withApiToken(current.apiToken())
+                .withLocalDirs(current.localDirs()).withVersion(null);
     }
 
     private CompletableFuture<RestResponse> setConfig(RestRequest req, boolean terse) {
@@ -319,7 +328,7 @@ final class RestService {
         }
         Config cfg = codec.read(body, Config.class, "");
         final Config c = cfg;
-        guard(() -> LocalGuard.check(c));
+        guard(g -> g.check(c));
         if (cfg.admin() != null) {
             cfg = cfg.withAdmin(secured(cfg.admin()));
         }
@@ -346,7 +355,7 @@ final class RestService {
             }
         } else if (n.isObject()) {
             final RuleSpec r = codec.read(n, RuleSpec.class, "rule");
-            guard(() -> LocalGuard.check(r, "rule"));
+            guard(g -> g.check(r, "rule"));
             ref = Ref.inline(r);
         } else {
             throw new ApiException(400, "rule: " + Bodies.kind(n) + " (expected: a rule name or a rule)");

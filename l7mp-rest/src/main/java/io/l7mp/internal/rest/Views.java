@@ -201,7 +201,10 @@ final class Views {
         return a;
     }
 
-    /** Returns {@code {name, destination, ingress: [...], egress: [...], retry}}. */
+    /**
+     * Returns {@code {name, destination, ingress: [...], egress: [...], retry}}, plus {@code session: [...]} when the
+     * route has session transforms.
+     */
     ObjectNode route(RouteSpec r, boolean recursive) {
         final ObjectNode n = F.objectNode();
         n.put("name", r.name());
@@ -211,6 +214,10 @@ final class Views {
         final ArrayNode out = n.putArray("egress");
         r.egress().forEach(c -> out.add(clusterRef(name(c), recursive)));
         n.set("retry", codec.toTree(r.retryOrDefault()));
+        if (!r.session().isEmpty()) {
+            final ArrayNode ses = n.putArray("session");
+            r.session().forEach(c -> ses.add(clusterRef(name(c), recursive)));
+        }
         return n;
     }
 

@@ -1,5 +1,6 @@
 package io.l7mp.internal.transform;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * next, what the last one emits comes out. Backpressure is passed along the chain as the engine does between hops.
  * Confined to the session's loop.
  */
-final class ChainStage implements Stage {
+final class ChainStage implements Stage, Annotating {
     private final EventLoop loop;
     private final Stage[] stages;
     private final StreamKind kind;
@@ -96,6 +97,18 @@ final class ChainStage implements Stage {
             j.add(s.describe());
         }
         return j.toString();
+    }
+
+    @Override
+    public void annotate(ObjectNode metadata) {
+        if (closed) {
+            return;
+        }
+        for (final Stage s : stages) {
+            if (s instanceof Annotating a) {
+                a.annotate(metadata);
+            }
+        }
     }
 
     /** The handler of stage {@code i}: feeds stage {@code i + 1}, or the session after the last one. */

@@ -3,9 +3,11 @@ package io.l7mp.internal.transform;
 import io.l7mp.ConfigException;
 import io.l7mp.spec.EndpointSpec;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.Ref;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.NamedCluster;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
@@ -14,6 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +29,25 @@ import org.slf4j.LoggerFactory;
 final class Composite implements Cluster {
     private static final Logger logger = LoggerFactory.getLogger(Composite.class);
 
-    /** One inner cluster; {@code endpoint} says whether it gets the endpoint the outer cluster's balancer picked. */
-    record Inner(String name, ProtocolProvider provider, Cluster cluster, boolean endpoint) {
+    /**
+     * One element: an inner cluster created with the composite ({@code cluster} set), or a running cluster it names,
+     * looked up through {@code lookup} for each session. {@code endpoint} says whether it gets the endpoint the outer
+     * cluster's balancer picked.
+     */
+    record Inner(String name, @Nullable ProtocolProvider provider, @Nullable Cluster cluster, boolean endpoint,
+                 @Nullable ClusterContext lookup) implements Element {
+        /** Returns whether this element names a running cluster. */
+        boolean named() {
+            return cluster == null;
+        }
+    }
+
+    /** An inline element checked but not created yet: its provider and typed spec. */
+    record Checked(String path, ProtocolProvider provider, ProtocolSpec spec, boolean endpoint) implements Element {
+    }
+
+    /** An element as configured: a name ({@link Inner}, named) or an inline spec checked, to create later. */
+    sealed interface Element permits Inner, Checked {
     }
 
     private final String name;
@@ -39,11 +59,33 @@ final class Composite implements Cluster {
     }
 
     /**
-     * Creates one inner cluster from an inline spec; {@code path} names it in errors (e.g. {@code transforms[1]}).
-     * Throws {@link ConfigException} when the protocol is unknown, cannot be a cluster, or (unless
-     * {@code endpoints}) needs endpoints.
+     * Creates one element; {@code path} names it in errors (e.g. {@code transforms[1]}). A name becomes an element
+     * looked up for each session; it may not be the composite itself. Throws {@link ConfigException} when an inline
+     * protocol is unknown, cannot be a cluster, or (unless {@code endpoints}) needs endpoints.
      */
-    static Inner inner(ClusterContext outer, String path, ProtocolSpec spec, boolean endpoints) {
+    static Inner inner(ClusterContext outer, String path, Ref<ProtocolSpec> element, boolean endpoints) {
+        if (element instanceof Ref.Named<ProtocolSpec> n) {
+            return named(outer, path, n.name());
+        }
+        return create(outer, check(outer, path, ((Ref.Inline<ProtocolSpec>) element).spec(), endpoints));
+    }
+
+    /** Returns an element naming a running cluster, other than the composite itself. */
+    static Inner named(ClusterContext outer, String path, String cluster) {
+        if (cluster.equals(outer.name())) {
+            throw new ConfigException("spec." + path, "\"" + cluster + "\" is this cluster itself (expected: "
+                    + "another cluster)");
+        }
+        return named(outer, cluster);
+    }
+
+    /** Returns an element naming a running cluster, looked up through {@code lookup}. */
+    static Inner named(ClusterContext lookup, String cluster) {
+        return new Inner(cluster, null, null, false, lookup);
+    }
+
+    /** Checks an inline element without creating it. */
+    static Checked check(ClusterContext outer, String path, ProtocolSpec spec, boolean endpoints) {
         final String where = "spec." + path;
         final ProtocolProvider p = outer.provider(spec.protocol());
         if (p == null) {
@@ -58,27 +100,56 @@ final class Composite implements Cluster {
                     + (endpoints ? "a protocol with endpoints, such as UDP; chain transforms with MetaTransform"
                     : "a transform without endpoints; wrap a cluster with endpoints in a MetaCluster") + ")");
         }
-        final ProtocolSpec typed;
         try {
-            typed = outer.typed(p, spec);
+            return new Checked(path, p, outer.typed(p, spec), endpoints);
         } catch (final ConfigException e) {
             throw e.under(where);
         } catch (final IllegalArgumentException e) {
             throw new ConfigException(where, String.valueOf(e.getMessage()), e);
         }
-        final String innerName = outer.name() + "/" + path;
-        return new Inner(innerName, p, p.newCluster(new InnerContext(innerName, typed, outer)), endpoints);
+    }
+
+    /** Creates a checked inline element, named after the outer cluster and its position. */
+    static Inner create(ClusterContext outer, Checked c) {
+        final String innerName = outer.name() + "/" + c.path();
+        return new Inner(innerName, c.provider(), c.provider().newCluster(new InnerContext(innerName, c.spec(),
+                outer)), c.endpoint(), null);
+    }
+
+    /** Adds the inline elements of {@code elements} to {@code out} by their field, e.g. {@code transforms[1]}. */
+    static void inlineParts(String field, List<Ref<ProtocolSpec>> elements, Map<String, ProtocolSpec> out) {
+        for (int i = 0; i < elements.size(); i++) {
+            if (elements.get(i) instanceof Ref.Inline<ProtocolSpec> in) {
+                out.put(field + "[" + i + "]", in.spec());
+            }
+        }
     }
 
     /** Closes inner clusters created before a failure. */
     static void closeAll(List<Inner> inners) {
         for (final Inner i : inners) {
+            if (i.cluster() == null) {
+                continue;
+            }
             try {
                 i.cluster().close();
             } catch (final RuntimeException e) {
                 logger.warn("cluster {}: error while closing", i.name(), e);
             }
         }
+    }
+
+    /** Connects one element of a session: an inner cluster, or the running cluster it names. */
+    static Future<Stage> connect(String outer, Inner in, ConnectRequest request) {
+        if (!in.named()) {
+            return in.cluster().connect(request);
+        }
+        final NamedCluster c = in.lookup().cluster(in.name());
+        if (c == null) {
+            return request.eventLoop().newFailedFuture(new SessionError(404, outer + ": cluster \"" + in.name()
+                    + "\" not found"));
+        }
+        return c.connect(request);
     }
 
     @Override
@@ -96,7 +167,7 @@ final class Composite implements Cluster {
             final EndpointSpec ep = in.endpoint() ? request.endpoint() : null;
             final Future<Stage> f;
             try {
-                f = in.cluster().connect(new ConnectRequest(request.sessionName(), loop, ep, request.metadata(),
+                f = connect(name, in, new ConnectRequest(request.sessionName(), loop, ep, request.metadata(),
                         request.timeoutMillis(), request.source()));
             } catch (final RuntimeException e) {
                 failure[0] = e;
@@ -158,6 +229,16 @@ final class Composite implements Cluster {
         @Override
         public ProtocolSpec typed(ProtocolProvider provider, ProtocolSpec s) {
             return outer.typed(provider, s);
+        }
+
+        @Override
+        public @Nullable NamedCluster cluster(String cluster) {
+            return outer.cluster(cluster);
+        }
+
+        @Override
+        public io.l7mp.L7mp proxy() {
+            return outer.proxy();
         }
     }
 }

@@ -17,6 +17,12 @@ public final class Contexts {
         return new Ctx(request.sessionName(), cluster, spec, request.metadata().deepCopy(), request.eventLoop());
     }
 
+    /** Returns the context of a session transform: {@code metadata} is the object being set up, not a copy. */
+    public static TransformContext of(String session, String cluster, ProtocolSpec spec, JsonNode metadata,
+                                      EventLoop loop) {
+        return new Ctx(session, cluster, spec, metadata, loop);
+    }
+
     private record Ctx(String sessionName, String clusterName, ProtocolSpec spec, JsonNode metadata,
                        EventLoop eventLoop) implements TransformContext {
         @Override

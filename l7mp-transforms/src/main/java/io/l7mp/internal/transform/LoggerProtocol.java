@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -31,6 +32,12 @@ public final class LoggerProtocol extends TransformProvider {
     @Override
     public Class<? extends ProtocolSpec> specType() {
         return LoggerSpec.class;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        final LoggerSpec s = (LoggerSpec) spec;
+        return s.writesFile() ? Map.of("log_file", s.logFile()) : Map.of();
     }
 
     @Override

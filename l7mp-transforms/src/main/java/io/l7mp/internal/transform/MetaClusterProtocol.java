@@ -1,6 +1,7 @@
 package io.l7mp.internal.transform;
 
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.Ref;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ProtocolProvider;
@@ -8,6 +9,8 @@ import io.l7mp.spi.StreamKind;
 import io.l7mp.transform.MetaClusterSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 
 /** {@code MetaCluster}: a cluster with endpoints wrapped in ingress and egress transforms, behaving as one cluster. */
 public final class MetaClusterProtocol implements ProtocolProvider {
@@ -31,10 +34,15 @@ public final class MetaClusterProtocol implements ProtocolProvider {
         return true;
     }
 
-    /** Conservatively true: an element may write files or run processes. */
+    /** The elements given inline, so that a check of what the spec reaches (REST) looks into them. */
     @Override
-    public boolean touchesLocalSystem() {
-        return true;
+    public Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        final MetaClusterSpec s = (MetaClusterSpec) spec;
+        final Map<String, ProtocolSpec> m = new LinkedHashMap<>();
+        Composite.inlineParts("ingress", s.ingress(), m);
+        m.put("cluster", s.cluster());
+        Composite.inlineParts("egress", s.egress(), m);
+        return m;
     }
 
     @Override
@@ -45,7 +53,7 @@ public final class MetaClusterProtocol implements ProtocolProvider {
             for (int i = 0; i < spec.ingress().size(); i++) {
                 inners.add(Composite.inner(ctx, "ingress[" + i + "]", spec.ingress().get(i), false));
             }
-            inners.add(Composite.inner(ctx, "cluster", spec.cluster(), true));
+            inners.add(Composite.inner(ctx, "cluster", Ref.inline(spec.cluster()), true));
             for (int i = 0; i < spec.egress().size(); i++) {
                 inners.add(Composite.inner(ctx, "egress[" + i + "]", spec.egress().get(i), false));
             }

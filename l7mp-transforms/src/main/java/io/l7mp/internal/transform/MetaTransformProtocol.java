@@ -8,6 +8,8 @@ import io.l7mp.spi.StreamKind;
 import io.l7mp.transform.MetaTransformSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Set;
 
 /** {@code MetaTransform}: a chain of transforms run inline as one stage. */
@@ -42,10 +44,12 @@ public final class MetaTransformProtocol implements ProtocolProvider {
         return false;
     }
 
-    /** Conservatively true: an element may write files or run processes. */
+    /** The elements given inline, so that a check of what the spec reaches (REST) looks into them. */
     @Override
-    public boolean touchesLocalSystem() {
-        return true;
+    public Map<String, ProtocolSpec> parts(ProtocolSpec spec) {
+        final Map<String, ProtocolSpec> m = new LinkedHashMap<>();
+        Composite.inlineParts("transforms", ((MetaTransformSpec) spec).transforms(), m);
+        return m;
     }
 
     @Override

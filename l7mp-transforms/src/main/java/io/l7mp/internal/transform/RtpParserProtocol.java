@@ -1,5 +1,6 @@
 package io.l7mp.internal.transform;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.spec.BasicSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.Cluster;
@@ -133,6 +134,15 @@ public final class RtpParserProtocol extends TransformProvider {
                 lost += delta - 1;
                 sequence = seq;
             }
+        }
+
+        /** Writes {@code RTP: {ssrc, payload_type, sequence}} once an RTP packet was seen. */
+        @Override
+        public void annotate(ObjectNode metadata) {
+            if (ssrc < 0) {
+                return;
+            }
+            metadata.putObject("RTP").put("ssrc", ssrc).put("payload_type", payloadType).put("sequence", sequence);
         }
 
         @Override

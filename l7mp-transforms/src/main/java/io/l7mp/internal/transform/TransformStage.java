@@ -1,5 +1,6 @@
 package io.l7mp.internal.transform;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Runs a {@link SessionTransform} as a stage: what the session writes into it goes through the transform and comes
  * out of it to the next hop, on the same loop with no copy. Its writability follows its own reader's, as for Echo.
  */
-public final class TransformStage implements Stage, SessionTransform.Output {
+public final class TransformStage implements Stage, SessionTransform.Output, Annotating {
     private static final Logger logger = LoggerFactory.getLogger(TransformStage.class);
 
     private final TransformContext ctx;
@@ -120,6 +121,18 @@ public final class TransformStage implements Stage, SessionTransform.Output {
     @Override
     public String describe() {
         return describe;
+    }
+
+    @Override
+    public void annotate(ObjectNode metadata) {
+        if (closed) {
+            return;
+        }
+        try {
+            transform.annotate(metadata);
+        } catch (final RuntimeException e) {
+            logger.warn("{} transform {}: annotate failed", ctx.sessionName(), ctx.clusterName(), e);
+        }
     }
 
     private void fail(Throwable cause) {

@@ -127,7 +127,9 @@ public final class ForkProtocol implements ProtocolProvider {
         }
         final EventLoop loop = r.eventLoop();
         final StreamStage stage = new StreamStage(loop, session, "pid " + proc.pid() + " (" + spec.command() + ")",
-                proc.getInputStream(), proc.getOutputStream(), () -> stop(session, proc, spec.killTimeoutMillis()));
+                proc.getInputStream(), proc.getOutputStream(), () -> stop(session, proc, spec.killTimeoutMillis()))
+                // A half-close closes the process's stdin: it may answer the rest and exit, which ends the stage.
+                .withHalfClose();
         loop.execute(() -> {
             if (!p.trySuccess(stage)) {
                 stage.close(null);

@@ -1,6 +1,7 @@
 package io.l7mp.internal.protocol.http;
 
 import io.l7mp.internal.protocol.Net;
+import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.HttpSpec;
 import io.l7mp.spi.Listener;
 import io.l7mp.spi.ListenerContext;
@@ -8,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -26,10 +28,14 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts HTTP connections: HTTP/1.x, and HTTP/2 in clear text either with prior knowledge or through an
- * {@code Upgrade: h2c} request. Every request (every HTTP/2 stream) becomes a session on the connection's loop.
+ * {@code Upgrade: h2c} request; with TLS, HTTP/1.1 or HTTP/2 as ALPN chooses (HTTP/1.1 for clients without ALPN).
+ * Every request (every HTTP/2 stream) becomes a session on the connection's loop.
  */
 final class HttpListenerImpl implements Listener {
     private static final Logger logger = LoggerFactory.getLogger(HttpListenerImpl.class);
@@ -53,6 +60,7 @@ final class HttpListenerImpl implements Listener {
     private final AtomicLong ids = new AtomicLong();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile @Nullable Channel server;
+    private volatile @Nullable SslContext ssl;
 
     HttpListenerImpl(ListenerContext ctx, HttpSpec spec) {
         this.ctx = ctx;
@@ -74,6 +82,15 @@ final class HttpListenerImpl implements Listener {
     @Override
     public CompletableFuture<Void> start() {
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (spec.tls() != null) {
+            try {
+                ssl = Tls.serverContext(spec.tls(), List.of(ApplicationProtocolNames.HTTP_2,
+                        ApplicationProtocolNames.HTTP_1_1));
+            } catch (final IllegalArgumentException e) {
+                done.completeExceptionally(e);
+                return done;
+            }
+        }
         final ServerBootstrap b = new ServerBootstrap().group(ctx.transport().group())
                 .channel(ctx.transport().serverSocketChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -100,6 +117,11 @@ final class HttpListenerImpl implements Listener {
     }
 
     private void configure(SocketChannel ch) {
+        final SslContext s = ssl;
+        if (s != null) {
+            ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.serverHandler(s, ch)).addLast(new Negotiation());
+            return;
+        }
         final HttpServerCodec codec = new HttpServerCodec();
         final HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
@@ -116,6 +138,41 @@ final class HttpListenerImpl implements Listener {
                 new HttpServerExpectContinueHandler(),
                 new HttpConnection(this, false));
         logger.debug("listener {}: connection from {}", ctx.name(), ch.remoteAddress());
+    }
+
+    /** After the TLS handshake, sets up the pipeline for the protocol ALPN chose; drops failed handshakes quietly. */
+    private final class Negotiation extends ApplicationProtocolNegotiationHandler {
+        Negotiation() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext c, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                c.pipeline().addLast(frameCodec(), multiplex());
+            } else {
+                c.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
+                        new HttpServerCodec(), new HttpServerExpectContinueHandler(),
+                        new HttpConnection(HttpListenerImpl.this, false));
+            }
+            logger.debug("listener {}: TLS connection from {} speaks {}", ctx.name(), c.channel().remoteAddress(),
+                    protocol);
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext c, Throwable cause) {
+            // A client that cannot complete the handshake (no or a wrong certificate) never reaches the rules.
+            logger.debug("listener {}: TLS handshake with {} failed: {}", ctx.name(), c.channel().remoteAddress(),
+                    cause.toString());
+            c.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+            logger.debug("listener {}: TLS connection from {} failed: {}", ctx.name(), c.channel().remoteAddress(),
+                    cause.toString());
+            c.close();
+        }
     }
 
     private static Http2FrameCodec frameCodec() {

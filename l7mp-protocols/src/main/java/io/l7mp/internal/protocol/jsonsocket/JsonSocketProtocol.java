@@ -17,6 +17,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,6 +66,36 @@ public final class JsonSocketProtocol implements ProtocolProvider {
         final JsonSocketSpec s = (JsonSocketSpec) spec;
         final ProtocolSpec t = transportOf(s);
         Transports.typed(Transports.find(t.protocol(), listener), t, listener);
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        final Map<String, String> paths = new LinkedHashMap<>();
+        transportPaths(spec, (p, t) -> p.localPaths(t).forEach((k, v) -> paths.put("transport." + k, v)));
+        return paths;
+    }
+
+    @Override
+    public boolean endpointsAreLocalPaths(ProtocolSpec spec) {
+        final boolean[] local = new boolean[1];
+        transportPaths(spec, (p, t) -> local[0] = p.endpointsAreLocalPaths(t));
+        return local[0];
+    }
+
+    /** Runs {@code f} with the transport's provider and typed spec; a transport that cannot be typed names no file. */
+    private static void transportPaths(ProtocolSpec spec, BiConsumer<ProtocolProvider, ProtocolSpec> f) {
+        final ProtocolSpec t = ((JsonSocketSpec) spec).transport();
+        final ProtocolProvider p = t == null ? null : Transports.lookup(t.protocol());
+        if (p == null || p instanceof JsonSocketProtocol) {
+            return;
+        }
+        final ProtocolSpec typed;
+        try {
+            typed = Transports.convert(p, t);
+        } catch (final IllegalArgumentException e) {
+            return;   // validation refuses this spec anyway
+        }
+        f.accept(p, typed);
     }
 
     @Override

@@ -24,6 +24,11 @@ final class Transports {
     private Transports() {
     }
 
+    /** Returns the provider of this name or alias, or null; no checks. */
+    static @Nullable ProtocolProvider lookup(String name) {
+        return providers().get(name);
+    }
+
     /** Returns the provider of a usable datagram transport; throws with a {@code transport.protocol} message. */
     static ProtocolProvider find(String name, boolean listener) {
         final ProtocolProvider p = providers().get(name);
@@ -51,6 +56,17 @@ final class Transports {
      * and checks it for the role; errors are prefixed with {@code transport.}.
      */
     static ProtocolSpec typed(ProtocolProvider p, ProtocolSpec spec, boolean listener) {
+        final ProtocolSpec s = convert(p, spec);
+        try {
+            p.validate(s, listener);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("transport." + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    /** Returns {@code spec} as the provider's record; errors are prefixed with {@code transport.}. */
+    static ProtocolSpec convert(ProtocolProvider p, ProtocolSpec spec) {
         ProtocolSpec s = spec;
         if (!p.specType().isInstance(spec)) {
             try {
@@ -64,11 +80,6 @@ final class Transports {
                 throw new IllegalArgumentException(t != null ? "transport." + t.getMessage()
                         : "transport: " + spec + " (expected: a " + p.name() + " spec)", e);
             }
-        }
-        try {
-            p.validate(s, listener);
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("transport." + e.getMessage(), e);
         }
         return s;
     }

@@ -119,7 +119,7 @@ public final class PipeProtocol implements ProtocolProvider {
                         loop.schedule(() -> Fifos.closeQuietly(o), OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
                     }
                     afterEnd.run();
-                });
+                }).withHalfClose(); // a half-close closes the output FIFO: the peer reads its end, may answer the rest
     }
 
     private static Future<Stage> connect(PipeSpec spec, ConnectRequest r) {

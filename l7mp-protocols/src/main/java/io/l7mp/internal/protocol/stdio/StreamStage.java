@@ -43,6 +43,8 @@ public final class StreamStage implements Stage {
     private final @Nullable InputStream in;
     private final @Nullable OutputStream out;
     private final Runnable onEnd;
+    private boolean halfClose;
+    private boolean outputShut;
 
     // On the loop only.
     private @Nullable StageHandler handler;
@@ -84,6 +86,15 @@ public final class StreamStage implements Stage {
         this.onEnd = onEnd;
     }
 
+    /**
+     * Lets {@link #shutdownOutput()} close {@code out} before the stage ends (a process's stdin, a FIFO), so that the
+     * peer sees the end of its input and may answer the rest; returns this. Off by default: stdout is never closed.
+     */
+    public StreamStage withHalfClose() {
+        halfClose = true;
+        return this;
+    }
+
     @Override
     public EventLoop eventLoop() {
         return loop;
@@ -120,7 +131,7 @@ public final class StreamStage implements Stage {
 
     @Override
     public void write(ByteBuf msg) {
-        if (ended || out == null || writerDead) {
+        if (ended || out == null || writerDead || outputShut) {
             msg.release();
             return;
         }
@@ -151,6 +162,23 @@ public final class StreamStage implements Stage {
             reading = autoRead && handler != null;
             lock.notifyAll();
         }
+    }
+
+    @Override
+    public boolean shutdownOutput() {
+        if (!halfClose || ended || out == null) {
+            return false;
+        }
+        if (!outputShut) {
+            outputShut = true;
+            if (writerStarted && !writerDead) {
+                // The writer closes the stream after what is queued, and stops.
+                writes.add(END);
+            } else if (!writerDead) {
+                closeQuietly(out);
+            }
+        }
+        return true;
     }
 
     @Override
@@ -333,7 +361,9 @@ public final class StreamStage implements Stage {
             stopped = true;
             lock.notifyAll();
         }
-        if (writerStarted && !writerDead) {
+        if (outputShut) {
+            // already closed, or being closed by the writer
+        } else if (writerStarted && !writerDead) {
             writes.add(END);
         } else if (out != null) {
             releaseWrites();

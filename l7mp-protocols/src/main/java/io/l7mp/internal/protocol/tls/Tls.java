@@ -2,16 +2,23 @@ package io.l7mp.internal.protocol.tls;
 
 import io.l7mp.protocol.TlsSpec;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -52,8 +59,35 @@ public final class Tls {
         }
     }
 
+    /** Returns the files a {@code tls} block names, by field ({@code tls.cert}, {@code tls.key}, {@code tls.ca}). */
+    public static Map<String, String> paths(@Nullable TlsSpec spec) {
+        final Map<String, String> m = new LinkedHashMap<>();
+        if (spec != null) {
+            putIf(m, "tls.cert", spec.cert());
+            putIf(m, "tls.key", spec.key());
+            putIf(m, "tls.ca", spec.ca());
+        }
+        return m;
+    }
+
+    private static void putIf(Map<String, String> m, String field, @Nullable String file) {
+        if (file != null) {
+            m.put(field, file);
+        }
+    }
+
     /** Returns a server context; throws {@link IllegalArgumentException} when the files cannot be loaded. */
     public static SslContext serverContext(TlsSpec spec) {
+        return serverContext(spec, List.of());
+    }
+
+    /**
+     * Returns a server context that offers these application protocols by ALPN, in order of preference (e.g.
+     * {@code h2}, {@code http/1.1}); a client that asks for none of them gets the handshake without ALPN. With
+     * {@code h2} offered, the cipher suites are those HTTP/2 allows. Throws {@link IllegalArgumentException} when the
+     * files cannot be loaded.
+     */
+    public static SslContext serverContext(TlsSpec spec, List<String> alpn) {
         if (spec.cert() == null || spec.key() == null) {
             throw new IllegalArgumentException("tls.cert: missing (expected: the listener's PEM certificate and key)");
         }
@@ -65,6 +99,14 @@ public final class Tls {
                     + rootMessage(e) + ")", e);
         }
         b.sslProvider(SslProvider.JDK);
+        if (!alpn.isEmpty()) {
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            if (alpn.contains(ApplicationProtocolNames.HTTP_2)) {
+                b.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+            }
+        }
         if (spec.verifies(true)) {
             b.clientAuth(ClientAuth.REQUIRE).trustManager(new File(requireCa(spec)));
         }
@@ -116,7 +158,8 @@ public final class Tls {
     }
 
     private static void readable(String field, @Nullable String file) {
-        if (file != null && !Files.isReadable(Path.of(file))) {
+        // A regular file only: reading a FIFO or a device such as /dev/zero would block or never end.
+        if (file != null && (!Files.isRegularFile(Path.of(file)) || !Files.isReadable(Path.of(file)))) {
             throw new IllegalArgumentException(field + ": \"" + file + "\" (expected: a readable PEM file)");
         }
     }

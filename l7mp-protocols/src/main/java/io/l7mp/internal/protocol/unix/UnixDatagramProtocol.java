@@ -24,6 +24,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -75,6 +77,24 @@ public final class UnixDatagramProtocol implements ProtocolProvider {
 
     @Override
     public boolean hasCluster() {
+        return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        final UnixDatagramSpec s = (UnixDatagramSpec) spec;
+        final Map<String, String> m = new LinkedHashMap<>();
+        if (s.filename() != null) {
+            m.put("filename", s.filename());
+        }
+        if (s.connect() != null) {
+            m.put("connect", s.connect());
+        }
+        return m;
+    }
+
+    @Override
+    public boolean endpointsAreLocalPaths(ProtocolSpec spec) {
         return true;
     }
 

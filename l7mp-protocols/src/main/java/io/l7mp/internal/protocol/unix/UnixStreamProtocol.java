@@ -25,6 +25,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +69,17 @@ public final class UnixStreamProtocol implements ProtocolProvider {
 
     @Override
     public boolean hasCluster() {
+        return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        final String f = ((UnixSpec) spec).filename();
+        return f == null ? Map.of() : Map.of("filename", f);
+    }
+
+    @Override
+    public boolean endpointsAreLocalPaths(ProtocolSpec spec) {
         return true;
     }
 

@@ -9,6 +9,7 @@ import io.l7mp.spi.Listener;
 import io.l7mp.spi.ListenerContext;
 import io.l7mp.spi.ProtocolProvider;
 import io.l7mp.spi.StreamKind;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -50,6 +51,11 @@ public final class WebSocketProtocol implements ProtocolProvider {
     @Override
     public boolean hasCluster() {
         return true;
+    }
+
+    @Override
+    public Map<String, String> localPaths(ProtocolSpec spec) {
+        return Tls.paths(((WebSocketSpec) spec).tls());
     }
 
     @Override

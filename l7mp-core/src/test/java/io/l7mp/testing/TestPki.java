@@ -1,4 +1,4 @@
-package io.l7mp.protocol;
+package io.l7mp.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,28 +30,31 @@ import javax.net.ssl.TrustManagerFactory;
  * certificate, and a client certificate from another CA; written as PEM files (keys as PKCS#8). The certificates are
  * encoded here with a few lines of DER rather than with keytool, which would cost a JVM start per step.
  */
-final class TestPki {
+public final class TestPki {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
 
-    final Path dir;
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
-    final Path strangerCert;
-    final Path strangerKey;
+    public final Path dir;
+    public final Path caCert;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
+    public final Path strangerCert;
+    public final Path strangerKey;
     private final X509Certificate ca;
     private final X509Certificate client;
     private final PrivateKey clientPrivate;
+    private final X509Certificate server;
+    private final PrivateKey serverPrivate;
 
     private TestPki(Path dir) throws Exception {
         this.dir = dir;
         final KeyPair caKeys = keyPair();
         this.ca = sign("l7mp test CA", caKeys, "l7mp test CA", caKeys.getPrivate(), true);
         final KeyPair serverKeys = keyPair();
-        final X509Certificate server = sign("localhost", serverKeys, "l7mp test CA", caKeys.getPrivate(), false);
+        this.server = sign("localhost", serverKeys, "l7mp test CA", caKeys.getPrivate(), false);
+        this.serverPrivate = serverKeys.getPrivate();
         final KeyPair clientKeys = keyPair();
         this.client = sign("l7mp test client", clientKeys, "l7mp test CA", caKeys.getPrivate(), false);
         this.clientPrivate = clientKeys.getPrivate();
@@ -67,12 +70,13 @@ final class TestPki {
         strangerKey = write("stranger.key", pem("PRIVATE KEY", strangerKeys.getPrivate().getEncoded()));
     }
 
-    static TestPki create(Path dir) throws Exception {
+    /** Creates the certificates and keys as PEM files in {@code dir}. */
+    public static TestPki create(Path dir) throws Exception {
         return new TestPki(dir);
     }
 
     /** Returns a JDK client context trusting the test CA, presenting the client certificate if asked. */
-    SSLContext jdkClientContext(boolean withClientCert) throws GeneralSecurityException, IOException {
+    public SSLContext jdkClientContext(boolean withClientCert) throws GeneralSecurityException, IOException {
         final KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
@@ -88,6 +92,18 @@ final class TestPki {
         }
         final SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** Returns a JDK server context presenting the server certificate (for 127.0.0.1 and localhost). */
+    public SSLContext jdkServerContext() throws GeneralSecurityException, IOException {
+        final KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", serverPrivate, new char[0], new X509Certificate[] {server, ca});
+        final KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        final SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
         return ctx;
     }
 
