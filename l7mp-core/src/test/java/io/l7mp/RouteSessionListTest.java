@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.l7mp.spec.BasicSpec;
 import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.ProtocolSpec;
@@ -13,13 +12,12 @@ import io.l7mp.spec.RouteSpec;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ConnectRequest;
-import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.PseudoClusterProvider;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.SessionHook;
 import io.l7mp.spi.SessionSetup;
 import io.l7mp.spi.SessionUpdate;
 import io.l7mp.spi.Stage;
-import io.l7mp.spi.StreamKind;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -52,30 +50,9 @@ class RouteSessionListTest {
     }
 
     /** A session transform that changes nothing. */
-    static final class Hook implements ProtocolProvider {
-        @Override
-        public String name() {
-            return "Hook";
-        }
-
-        @Override
-        public Class<? extends ProtocolSpec> specType() {
-            return BasicSpec.class;
-        }
-
-        @Override
-        public StreamKind streamKind() {
-            return StreamKind.DATAGRAM;
-        }
-
-        @Override
-        public boolean hasCluster() {
-            return true;
-        }
-
-        @Override
-        public boolean hasEndpoints() {
-            return false;
+    static final class Hook extends PseudoClusterProvider {
+        Hook() {
+            super("Hook");
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.PseudoClusterProvider;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
@@ -21,32 +22,11 @@ public final class TestProtocols {
     }
 
     /** {@code Logger} for tests: passes every message on (as l7mp's Logger does) and records it. */
-    static final class Logger implements ProtocolProvider {
+    static final class Logger extends PseudoClusterProvider {
         final List<String> seen = new CopyOnWriteArrayList<>();
 
-        @Override
-        public String name() {
-            return "Logger";
-        }
-
-        @Override
-        public Class<? extends ProtocolSpec> specType() {
-            return BasicSpec.class;
-        }
-
-        @Override
-        public StreamKind streamKind() {
-            return StreamKind.DATAGRAM;
-        }
-
-        @Override
-        public boolean hasCluster() {
-            return true;
-        }
-
-        @Override
-        public boolean hasEndpoints() {
-            return false;
+        Logger() {
+            super("Logger");
         }
 
         @Override

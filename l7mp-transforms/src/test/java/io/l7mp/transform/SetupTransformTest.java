@@ -11,7 +11,6 @@ import io.l7mp.L7mp;
 import io.l7mp.SessionEvent;
 import io.l7mp.SessionInfo;
 import io.l7mp.protocol.UdpSpec;
-import io.l7mp.spec.BasicSpec;
 import io.l7mp.spec.Config;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spec.RetryOn;
@@ -19,6 +18,7 @@ import io.l7mp.spec.RouteSpec;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.PseudoClusterProvider;
 import io.l7mp.spi.SessionHook;
 import io.l7mp.spi.SessionSetup;
 import io.l7mp.spi.SessionUpdate;
@@ -138,32 +138,7 @@ class SetupTransformTest {
     void anAsyncSessionHookIsBoundedByTheRouteTimeoutAndRetried() throws Exception {
         // Answers the first call never, the second one after 20 ms.
         final AtomicInteger calls = new AtomicInteger();
-        final ProtocolProvider slow = new ProtocolProvider() {
-            @Override
-            public String name() {
-                return "Slow";
-            }
-
-            @Override
-            public Class<? extends ProtocolSpec> specType() {
-                return BasicSpec.class;
-            }
-
-            @Override
-            public StreamKind streamKind() {
-                return StreamKind.DATAGRAM;
-            }
-
-            @Override
-            public boolean hasCluster() {
-                return true;
-            }
-
-            @Override
-            public boolean hasEndpoints() {
-                return false;
-            }
-
+        final ProtocolProvider slow = new PseudoClusterProvider("Slow") {
             @Override
             public Cluster newCluster(ClusterContext ctx) {
                 final class Hook implements Cluster, SessionHook {

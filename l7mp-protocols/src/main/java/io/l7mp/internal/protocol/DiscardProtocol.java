@@ -1,11 +1,9 @@
 package io.l7mp.internal.protocol;
 
-import io.l7mp.spec.BasicSpec;
-import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.ClusterContext;
 import io.l7mp.spi.ConnectRequest;
-import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.PseudoClusterProvider;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
@@ -15,30 +13,9 @@ import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /** {@code Discard}: a cluster that drops everything it receives and never sends. */
-public final class DiscardProtocol implements ProtocolProvider {
-    @Override
-    public String name() {
-        return "Discard";
-    }
-
-    @Override
-    public Class<? extends ProtocolSpec> specType() {
-        return BasicSpec.class;
-    }
-
-    @Override
-    public StreamKind streamKind() {
-        return StreamKind.DATAGRAM;
-    }
-
-    @Override
-    public boolean hasCluster() {
-        return true;
-    }
-
-    @Override
-    public boolean hasEndpoints() {
-        return false;
+public final class DiscardProtocol extends PseudoClusterProvider {
+    public DiscardProtocol() {
+        super("Discard");
     }
 
     @Override
