@@ -577,8 +577,9 @@ final class SessionImpl {
         if (hooks != null) {
             hooks.teardown(cause);
         }
-        status = SessionStatus.DESTROYED;
+        // The event goes in before the status: a snapshot reads the status first, so a DESTROYED one has its event.
         event("DESTROY", "session destroyed", null, null);
+        status = SessionStatus.DESTROYED;
         engine.sessionEnded(this, keep);
     }
 
@@ -678,6 +679,7 @@ final class SessionImpl {
     }
 
     SessionInfo info() {
+        final SessionStatus st = status;
         final Hop d = destination;
         final List<SessionEvent> ev = new ArrayList<>();
         synchronized (events) {
@@ -686,7 +688,7 @@ final class SessionImpl {
             }
         }
         final RouteEntry r = route;
-        return new SessionInfo(name, publishedMetadata(), status, listener, r == null ? null : r.name(),
+        return new SessionInfo(name, publishedMetadata(), st, listener, r == null ? null : r.name(),
                 stageInfo(source), d == null ? null : stageInfo(d), stageInfos(ingress), stageInfos(egress), stats(),
                 ev);
     }
