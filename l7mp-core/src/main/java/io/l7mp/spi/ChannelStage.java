@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
@@ -51,7 +52,7 @@ public class ChannelStage implements Stage {
         this.channel = channel;
         this.kind = kind;
         channel.config().setAutoRead(false);
-        this.datagramSocket = channel instanceof io.netty.channel.socket.DatagramChannel;
+        this.datagramSocket = channel instanceof DatagramChannel;
         this.halfClose = channel instanceof DuplexChannel && channel.pipeline().get(SslHandler.class) == null
                 && channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.pipeline().addLast(HANDLER_NAME, new Inbound());

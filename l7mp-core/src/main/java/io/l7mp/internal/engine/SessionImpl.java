@@ -505,7 +505,8 @@ final class SessionImpl {
         if (cause != null) {
             logger.debug("{} stage {} failed: {}", name, h.origin, cause.toString());
         }
-        if (h.role == Hop.SOURCE) {
+        if (h.role == Hop.SOURCE || sourceDone || destinationDone) {
+            // Half-closed: a new stage would not know where the stream stopped, so the session finishes instead.
             end(cause);
             return;
         }
@@ -535,7 +536,7 @@ final class SessionImpl {
 
     /** Moves the session onto a changed route: the source stays, every other stage is replaced. */
     void reroute(RouteEntry re) {
-        if (ended() || status == SessionStatus.INIT) {
+        if (ended() || status == SessionStatus.INIT || sourceDone || destinationDone) {
             return;
         }
         event("REROUTE", "route {} changed", re.name(), null);
