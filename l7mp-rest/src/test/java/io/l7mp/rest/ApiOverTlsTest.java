@@ -88,7 +88,10 @@ class ApiOverTlsTest {
             assertThat(withCert.get("/api/v1/admin").json().get("log_level").asText()).isEqualTo("info");
             assertThatThrownBy(() -> new Api(port, HttpClient.Version.HTTP_1_1, pki.jdkClientContext(false))
                     .token("s3cret").get("/api/v1/admin")).isInstanceOf(AssertionError.class)
-                    .hasStackTraceContaining("bad_certificate");
+                    // TLS 1.3 rejects the client after the client sent its request: the server's bad_certificate
+                    // alert arrives, or the TCP reset for the unread request overtakes it. Either way, no answer.
+                    .satisfiesAnyOf(t -> assertThat(t).hasStackTraceContaining("bad_certificate"),
+                            t -> assertThat(t).hasStackTraceContaining("Connection reset"));
             // The running config, TLS block included, loads back.
             final String dumped = withCert.get("/api/v1/config").body();
             final Config back = ConfigCodec.defaults().readConfig(dumped, false);
