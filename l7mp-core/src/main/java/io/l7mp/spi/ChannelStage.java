@@ -46,6 +46,9 @@ public class ChannelStage implements Stage {
     /** Bytes read before {@link #bind}, and whether the peer's end of stream came with them. */
     private @Nullable ArrayDeque<ByteBuf> early;
     private boolean earlyInputShutdown;
+    /** This side sent its end of stream / the peer's end of stream was passed on. */
+    private boolean outputShut;
+    private boolean inputShut;
 
     /** Wraps {@code channel}; call on the channel's event loop or before it is registered. */
     public ChannelStage(Channel channel, StreamKind kind) {
@@ -152,6 +155,14 @@ public class ChannelStage implements Stage {
     }
 
     private void shutdownOutputNow() {
+        outputShut = true;
+        if (!inputShut) {
+            // Both ends will have finished once the peer's end of stream arrives, and then the socket is no longer
+            // connected: the input shutdown Netty would do on it fails, and Netty builds an exception with a stack
+            // trace for that, once per proxied connection. Closed instead, the channel reports the end of stream
+            // from channelInactive.
+            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        }
         // Everything written has gone out, so an epoll socket is shut down directly: Netty's shutdownOutput() fails
         // the (empty) outbound buffer with a new exception, whose stack trace cost ~5 % of the CPU of a proxy doing
         // nothing but short connections. The socket keeps its own shutdown state, which the channel reports.
@@ -268,6 +279,7 @@ public class ChannelStage implements Stage {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
                 final StageHandler h = handler;
+                inputShut = true;
                 if (h == null) {
                     earlyInputShutdown = true;
                 } else if (!closed) {
@@ -280,6 +292,12 @@ public class ChannelStage implements Stage {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            final StageHandler h = handler;
+            if (outputShut && !inputShut && !closed && h != null) {
+                // The peer's end of stream after ours (see shutdownOutputNow): an orderly finish, not a failure.
+                inputShut = true;
+                h.onInputShutdown();
+            }
             notifyClose(null);
         }
 
