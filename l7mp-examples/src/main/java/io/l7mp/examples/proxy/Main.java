@@ -24,6 +24,12 @@ public final class Main {
     private static final Map<String, String> LEVELS = Map.of("silly", "trace", "trace", "trace", "verbose", "debug",
             "debug", "debug", "info", "info", "notice", "info", "warn", "warn", "error", "error", "silent", "off");
 
+    /**
+     * Off: a warm-up of mixed traffic leaves the JIT with profiles of every path, which made the first UDP-only
+     * seconds slower than a cold start while it made new TCP connections faster (docs/performance.md).
+     */
+    static final long DEFAULT_WARMUP_MILLIS = 0;
+
     private Main() {
     }
 
@@ -35,9 +41,10 @@ public final class Main {
         String config = null;
         String level = null;
         boolean strict = false;
+        long warmupMillis = DEFAULT_WARMUP_MILLIS;
         for (int i = 0; i < args.length; i++) {
             final boolean takesValue = switch (args[i]) {
-                case "-c", "--config", "-l", "--log-level" -> true;
+                case "-c", "--config", "-l", "--log-level", "-w", "--warmup" -> true;
                 default -> false;
             };
             if (takesValue && i + 1 == args.length) {
@@ -49,6 +56,18 @@ public final class Main {
                 case "-c", "--config" -> config = args[++i];
                 case "-l", "--log-level" -> level = args[++i];
                 case "-s", "--strict" -> strict = true;
+                case "-w", "--warmup" -> {
+                    final String v = args[++i];
+                    try {
+                        warmupMillis = Long.parseLong(v);
+                    } catch (final NumberFormatException e) {
+                        warmupMillis = -1;
+                    }
+                    if (warmupMillis < 0 || warmupMillis > 60_000) {
+                        err.println("l7mp: --warmup " + v + ": expected milliseconds, 0-60000 (0: no warm-up)");
+                        return 2;
+                    }
+                }
                 case "-h", "--help" -> {
                     usage(System.out);
                     return 0;
@@ -96,7 +115,7 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         // Loggers are created only after the level is set: slf4j-simple reads it once.
-        return Proxy.run(file, strict, err);
+        return Proxy.run(file, strict, warmupMillis, err);
     }
 
     /** Reads admin.log_level before anything logs, so that the config's level applies from the first line. */
@@ -118,6 +137,8 @@ public final class Main {
                   -c, --config FILE     l7mp static config (YAML if it ends in .yaml or .yml, else JSON)
                   -l, --log-level LEVEL silly|verbose|info|notice|warn|error|silent (overrides admin.log_level)
                   -s, --strict          reject unknown fields and dangling references
+                  -w, --warmup MS       before starting, run loopback traffic through a throw-away proxy for up to
+                                        MS milliseconds so the JIT has compiled the data path (default 0: off)
                   -h, --help            this text
 
                 The proxy runs until SIGTERM or SIGINT. Logs go to stderr.""");
@@ -137,7 +158,7 @@ public final class Main {
         private Proxy() {
         }
 
-        static int run(Path file, boolean strict, PrintStream err) throws InterruptedException {
+        static int run(Path file, boolean strict, long warmupMillis, PrintStream err) throws InterruptedException {
             final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(Main.class);
             final io.l7mp.L7mp proxy;
             try {
@@ -146,6 +167,12 @@ public final class Main {
             } catch (final io.l7mp.L7mpException | java.io.UncheckedIOException e) {
                 err.println("l7mp: " + file + ": " + e.getMessage());
                 return 1;
+            }
+            if (warmupMillis > 0 && logger.isDebugEnabled()) {
+                // Its thousands of sessions would flood a debug log; whoever reads one is not after speed.
+                logger.debug("warm-up skipped: the log level is debug or finer");
+            } else if (warmupMillis > 0) {
+                warmUp(logger, warmupMillis, proxy.transport().group());
             }
             final CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -167,6 +194,21 @@ public final class Main {
                     proxy.transport().name(), proxy.listeners().size(), proxy.clusters().size());
             stopped.await();
             return 0;
+        }
+
+        private static void warmUp(org.slf4j.Logger logger, long millis, io.netty.channel.EventLoopGroup loops)
+                throws InterruptedException {
+            try {
+                final Warmup.Result r = Warmup.run(millis, loops);
+                logger.info("warm-up: {} datagrams, {} connections, {} requests, {} MiB in {} ms; compiler idle "
+                        + "after {} ms more", r.datagrams(), r.connections(), r.requests(), r.bulkBytes() >> 20,
+                        r.millis(), r.compileMillis());
+            } catch (final InterruptedException e) {
+                throw e;
+            } catch (final Exception e) {
+                // The proxy works without it, only slower in its first seconds.
+                logger.warn("warm-up failed, starting without it: {}", e.toString());
+            }
         }
     }
 }

@@ -45,6 +45,10 @@ class MainTest {
         assertThat(noLevel.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(noLevel.exitValue()).isEqualTo(2);
         assertThat(Files.readString(log)).contains("l7mp: -l needs a value");
+        final Process badWarmup = start(log, "-c", "x.yaml", "-w", "soon");
+        assertThat(badWarmup.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(badWarmup.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("l7mp: --warmup soon: expected milliseconds, 0-60000");
         final Process noFile = start(log, "-c", "/nonexistent/l7mp.yaml");
         assertThat(noFile.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(noFile.exitValue()).isEqualTo(1);
@@ -133,7 +137,7 @@ class MainTest {
                     rules: [{action: {route: {destination: {spec: {protocol: Echo}}}}}]
                 """.formatted(port));
         final Path log = dir.resolve("out");
-        final Process p = start(log, "-c", cfg.toString(), "-l", "info");
+        final Process p = start(log, "-c", cfg.toString(), "-l", "info", "-w", "1000");
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             Await.until(Duration.ofSeconds(30), "the proxy to start", () -> read(log).contains("running on"));
             client.setSoTimeout(5_000);
@@ -146,7 +150,9 @@ class MainTest {
             p.destroy();  // SIGTERM
         }
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(read(log)).contains("shutting down");
+        // The warm-up ran before the listeners opened, and its traffic went through.
+        assertThat(read(log)).containsPattern("warm-up: [1-9][0-9]* datagrams, [1-9][0-9]* connections")
+                .contains("shutting down");
         assertThat(p.exitValue()).isEqualTo(143);
     }
 
