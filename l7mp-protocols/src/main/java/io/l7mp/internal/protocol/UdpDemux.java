@@ -37,10 +37,12 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
     private @Nullable ScheduledFuture<?> timer;
     private boolean flushPending;
     private final Runnable flushTask = this::flushNow;
+    private final @Nullable UdpReadMode readMode;
 
-    UdpDemux(UdpListener listener, Channel channel) {
+    UdpDemux(UdpListener listener, Channel channel, @Nullable UdpReadMode readMode) {
         this.listener = listener;
         this.channel = channel;
+        this.readMode = readMode;
     }
 
     private void flushNow() {
@@ -92,6 +94,9 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (readMode != null) {
+            readMode.datagram();
+        }
         final InetSocketAddress from = packet.sender();
         Peer p = peers.get(from);
         if (p == null) {
@@ -112,6 +117,9 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readMode != null) {
+            readMode.readComplete(channel);
+        }
         final int n = dirty.size();
         for (int i = 0; i < n; i++) {
             dirty.get(i).readComplete();

@@ -104,23 +104,6 @@ final class UdpListener implements Listener {
         return b;
     }
 
-    /**
-     * Server sockets read with recvmmsg: each read takes up to {@link #READ_BATCH} datagrams in one syscall, every one
-     * in a whole 64 KiB slot so that nothing is truncated (the kernel fills a slot per datagram; small ones are then
-     * copied out by {@code Buffers.compact}, which returns the batch buffer to the pool at once).
-     */
-    private static final int READ_BATCH = 8;
-
-    private Bootstrap serverBootstrap(EventLoop loop) {
-        final Bootstrap b = bootstrap(loop);
-        if (ctx.transport().isNative()) {
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UdpProtocol.MAX_DATAGRAM)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator(READ_BATCH * UdpProtocol.MAX_DATAGRAM));
-        }
-        return b;
-    }
-
     private CompletableFuture<Void> startServer() {
         final List<EventLoop> loops = new ArrayList<>();
         for (final EventExecutor e : ctx.transport().group()) {
@@ -139,10 +122,15 @@ final class UdpListener implements Listener {
             done.complete(null);
             return;
         }
-        final Bootstrap b = serverBootstrap(loops.get(i)).handler(new ChannelInitializer<DatagramChannel>() {
+        final Bootstrap b = bootstrap(loops.get(i)).handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
-                ch.pipeline().addLast(new UdpDemux(UdpListener.this, ch));
+                // On epoll, server sockets switch between batched and single reads (UdpReadMode).
+                final UdpReadMode mode = ctx.transport().isNative() ? new UdpReadMode() : null;
+                if (mode != null) {
+                    mode.install(ch);
+                }
+                ch.pipeline().addLast(new UdpDemux(UdpListener.this, ch, mode));
             }
         });
         b.bind(addr).addListener((ChannelFuture f) -> {
