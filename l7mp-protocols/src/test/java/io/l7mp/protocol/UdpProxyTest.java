@@ -69,6 +69,41 @@ class UdpProxyTest {
         }
     }
 
+    /**
+     * Both sockets of a session read in batches while datagrams queue up and singly otherwise: a burst, then the largest
+     * UDP payload, all come back whole, each exactly once.
+     */
+    @Test
+    void aBurstAndTheLargestDatagramComeBackWhole() throws Exception {
+        try (UdpEchoServer echo = new UdpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(UdpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = local(proxy, "in");
+            client.setSoTimeout(5_000);
+            final int n = 200;
+            for (int i = 0; i < n; i++) {
+                final byte[] b = String.format("%03d", i).repeat(33).getBytes(US_ASCII);
+                client.send(new DatagramPacket(b, b.length, to));
+            }
+            final java.util.Set<String> back = new java.util.HashSet<>();
+            final DatagramPacket reply = new DatagramPacket(new byte[70000], 70000);
+            for (int i = 0; i < n; i++) {
+                reply.setLength(70000);
+                client.receive(reply);
+                final String m = new String(reply.getData(), 0, reply.getLength(), US_ASCII);
+                assertThat(m).hasSize(99).isEqualTo(m.substring(0, 3).repeat(33));
+                assertThat(back.add(m.substring(0, 3))).as("duplicate %s", m.substring(0, 3)).isTrue();
+            }
+            assertThat(back).hasSize(n);
+            assertThat(roundTrip(client, to, "y".repeat(65_507))).isEqualTo("y".repeat(65_507));
+        }
+    }
+
     @Test
     void singletonModeConnectsToItsPeer() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));

@@ -97,6 +97,12 @@ public final class UdpProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
+                        if (ctx.transport().isNative()) {
+                            // Replies queue up under load: read them in batches then, singly otherwise.
+                            final UdpReadMode mode = new UdpReadMode();
+                            mode.install(ch);
+                            ch.pipeline().addLast(mode.counter());
+                        }
                         stage[0] = new ChannelStage(ch, StreamKind.DATAGRAM);
                     }
                 });

@@ -1,6 +1,8 @@
 package io.l7mp.internal.protocol;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 
@@ -13,8 +15,9 @@ import io.netty.channel.epoll.EpollChannelOption;
  * that found one datagram each it reads singly. After every {@link #PROBE} datagrams read singly, one read is a batch
  * read again: if it finds more than one datagram waiting, the socket goes on batching.
  *
- * <p>Also the socket's receive buffer allocator: its buffer size follows the mode. Not thread-safe: one instance per
- * channel, used on the channel's event loop only.
+ * <p>Also the socket's receive buffer allocator: its buffer size follows the mode. A server socket's demultiplexer
+ * reports its reads; on a connected (upstream) socket {@link #counter()} does, from the front of the pipeline.
+ * Not thread-safe: one instance per channel, used on the channel's event loop only.
  */
 final class UdpReadMode extends DefaultMaxMessagesRecvByteBufAllocator {
     /** Datagrams per batch read. */
@@ -74,6 +77,23 @@ final class UdpReadMode extends DefaultMaxMessagesRecvByteBufAllocator {
                 probing = true;
             }
         }
+    }
+
+    /** A pipeline handler that reports the channel's reads to this mode and passes everything on. */
+    ChannelInboundHandlerAdapter counter() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                datagram();
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                readComplete(ctx.channel());
+                ctx.fireChannelReadComplete();
+            }
+        };
     }
 
     /** Whether the next read is a batch read (for tests). */
