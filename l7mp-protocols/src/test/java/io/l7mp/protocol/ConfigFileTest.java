@@ -83,6 +83,96 @@ class ConfigFileTest {
                 """)).build()).hasMessageStartingWith("listeners[0].rules[0].match");
     }
 
+    private static int freeTcpPort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String echoOnce(int port, String msg) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(msg.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final byte[] b = s.getInputStream().readNBytes(msg.length());
+            return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * On epoll every loop has its own accepting socket with SO_REUSEPORT; without a check a second listener on the
+     * same port joined the first and took about half of its connections (the l7mp-minimal config started twice, or
+     * a REST-added listener on a used port, answered 200).
+     */
+    @Test
+    void twoTcpListenersOnOnePortFailAsAnyTakenPortDoes() throws Exception {
+        final int port = freeTcpPort();
+        final L7mp proxy = L7mp.builder().config(yaml("""
+                listeners:
+                  - {name: a, spec: {protocol: TCP, address: 127.0.0.1, port: %d}, rules: [{action: {route: {destination: e}}}]}
+                  - {name: b, spec: {protocol: TCP, address: 127.0.0.1, port: %d}, rules: []}
+                clusters:
+                  - {name: e, spec: {protocol: Echo}}
+                """.formatted(port, port))).build();
+        try (proxy) {
+            assertThatThrownBy(() -> proxy.start().get(5, SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("listeners[1].spec: cannot listen: Address already in use");
+            assertThat(proxy.listeners()).isEmpty();
+        }
+        try (ServerSocket again = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    @Test
+    void aTcpPortInUseByAnotherProxyIsRefusedAndKeepsAllItsConnections() throws Exception {
+        final int port = freeTcpPort();
+        final String cfg = """
+                listeners:
+                  - {name: a, spec: {protocol: TCP, address: 127.0.0.1, port: %d}, rules: [{action: {route: {destination: e}}}]}
+                clusters:
+                  - {name: e, spec: {protocol: Echo}}
+                """.formatted(port);
+        try (L7mp first = L7mp.builder().config(yaml(cfg)).build().start().get(5, SECONDS);
+             L7mp second = L7mp.builder().config(yaml(cfg)).build()) {
+            assertThatThrownBy(() -> second.start().get(5, SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("listeners[0].spec: cannot listen: Address already in use");
+            // A listener with no rules on the same port, added later, is refused too.
+            assertThatThrownBy(() -> first.addListener(io.l7mp.spec.ListenerSpec.builder("b")
+                    .spec(TcpSpec.bind("127.0.0.1", port)).build()).get(5, SECONDS))
+                    .hasMessageContaining("cannot listen: Address already in use");
+            for (int i = 0; i < 16; i++) {
+                assertThat(echoOnce(port, "m" + i)).isEqualTo("m" + i);
+            }
+            assertThat(first.listener("a").stats().sessions()).isEqualTo(16);
+        }
+    }
+
+    @Test
+    void aBindAddressThatDoesNotResolveIsNamed() throws Exception {
+        for (final String proto : new String[] {"TCP", "UDP", "HTTP", "WebSocket"}) {
+            final L7mp proxy = L7mp.builder().config(yaml("""
+                    listeners:
+                      - {name: a, spec: {protocol: %s, address: 999.1.1.1, port: 0}, rules: []}
+                    """.formatted(proto))).build();
+            try (proxy) {
+                assertThatThrownBy(() -> proxy.start().get(5, SECONDS)).as(proto)
+                        .isInstanceOf(ExecutionException.class)
+                        .hasMessageContaining("listeners[0].spec: cannot listen: address: \"999.1.1.1\" does not "
+                                + "resolve (expected: an IP address or a host name of this machine)");
+                assertThat(proxy.listeners()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aFractionalPortIsRejectedNotTruncated() {
+        assertThatThrownBy(() -> yaml("""
+                listeners:
+                  - {name: a, spec: {protocol: UDP, port: 12.5}, rules: []}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("listeners[0].spec.port: 12.5 (expected: an integer)");
+    }
+
     @Test
     void aListenerThatCannotBindStartsNothing() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());

@@ -85,6 +85,8 @@ public final class ConfigMapper {
         m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
         m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
         m.configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false);
+        // A port or a count of 12.5 is a mistake to report, not to truncate to 12.
+        m.configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
         m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, true);
         m.configure(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION.mappedFeature(), false);
         m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,

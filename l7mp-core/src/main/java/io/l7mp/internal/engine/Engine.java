@@ -281,7 +281,8 @@ public final class Engine {
             try {
                 l.impl.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 started.add(l);
-            } catch (final InterruptedException | ExecutionException | TimeoutException | CompletionException e) {
+            } catch (final InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+                // RuntimeException: a listener that fails in start() itself instead of through its future.
                 final List<CompletableFuture<?>> closing = new ArrayList<>();
                 for (final ListenerEntry s : started) {
                     closing.add(s.impl.close());
@@ -293,8 +294,9 @@ public final class Engine {
                 final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
                         ? e.getCause() : e;
                 // Netty's native errors carry the syscall: "bind(..) failed with error(-98): Address already in use".
+                final Throwable why = c == null ? e : c;
                 throw new ConfigException(t.addedListenerPaths.get(i) + ".spec", "cannot listen: "
-                        + String.valueOf(c == null ? e : c.getMessage())
+                        + (why.getMessage() != null ? why.getMessage() : why.toString())
                                 .replaceAll("\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", ""), e);
             }
         }

@@ -22,10 +22,23 @@ public final class Net {
     private Net() {
     }
 
-    /** Returns the address to bind: all interfaces when {@code address} is null. */
+    /**
+     * Returns the address to bind: all interfaces when {@code address} is null.
+     *
+     * @throws IllegalArgumentException when {@code address} does not resolve (Netty would fail on it with a bare
+     *     NullPointerException)
+     */
     public static InetSocketAddress bindAddress(@Nullable String address, @Nullable Integer port) {
         final int p = port == null ? 0 : port;
-        return address == null ? new InetSocketAddress(p) : new InetSocketAddress(address, p);
+        if (address == null) {
+            return new InetSocketAddress(p);
+        }
+        final InetSocketAddress a = new InetSocketAddress(address, p);
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException("address: \"" + address
+                    + "\" does not resolve (expected: an IP address or a host name of this machine)");
+        }
+        return a;
     }
 
     /** Returns an endpoint's remote address: its own port if it has one, else the cluster's. */

@@ -30,8 +30,10 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,8 +202,31 @@ public final class TcpProtocol implements ProtocolProvider {
                     break;
                 }
             }
-            bind(loops, 0, Net.bindAddress(spec.address(), spec.port()), done);
+            final InetSocketAddress addr;
+            try {
+                addr = Net.bindAddress(spec.address(), spec.port());
+                if (ctx.transport().isNative() && addr.getPort() != 0) {
+                    requireFree(addr);
+                }
+            } catch (final IOException | IllegalArgumentException e) {
+                done.completeExceptionally(e);
+                return done;
+            }
+            bind(loops, 0, addr, done);
             return done;
+        }
+
+        /**
+         * Fails when a socket already listens on {@code addr}. SO_REUSEPORT, which gives every loop its own accepting
+         * socket, would otherwise let this listener join another one on the same port (a second listener of this
+         * proxy, or a second proxy started on the same config) and silently take half of its connections, where a
+         * user expects "Address already in use". A probe socket without SO_REUSEPORT finds any listener there.
+         */
+        private static void requireFree(InetSocketAddress addr) throws IOException {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);  // as the listener's own sockets: TIME_WAIT connections do not count
+                probe.bind(addr, 1);
+            }
         }
 
         private void bind(List<EventLoop> loops, int i, InetSocketAddress addr, CompletableFuture<Void> done) {
