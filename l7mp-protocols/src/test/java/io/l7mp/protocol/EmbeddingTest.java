@@ -4,7 +4,11 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.l7mp.L7mp;
+import io.l7mp.SessionInfo;
+import io.l7mp.SessionStatus;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.RetryOn;
+import io.l7mp.spec.RouteSpec;
 import io.l7mp.testing.Await;
 import io.l7mp.testing.UdpEchoServer;
 import io.netty.channel.EventLoopGroup;
@@ -14,6 +18,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EmbeddingTest {
@@ -35,6 +40,40 @@ class EmbeddingTest {
             assertThat(group.isShuttingDown()).isFalse();
         } finally {
             group.shutdownGracefully(0, 1, SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * docs/library.md's and README.md's example, on loopback ports: the route defined inline in a rule has a name,
+     * so replaceRoute finds it (the examples used to replace a route that did not exist, which failed with
+     * NotFoundException) and re-routes the live session.
+     */
+    @Test
+    void theGuidesExampleReRoutesALiveSessionThroughItsNamedInlineRoute() throws Exception {
+        try (UdpEchoServer a = new UdpEchoServer("127.0.0.1", "A:");
+             UdpEchoServer b = new UdpEchoServer("127.0.0.1", "B:");
+             L7mp proxy = L7mp.builder()
+                     .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                     .cluster("up", c -> c.spec(UdpSpec.port(a.port())).endpoint("127.0.0.1"))
+                     .cluster("other", c -> c.spec(UdpSpec.port(b.port())).endpoint("127.0.0.1"))
+                     .listener("udp-in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.matchTest("/UDP/src_port", 1).route(rt -> rt.destination("echo")))
+                             .rule(r -> r.route(rt -> rt.name("r").destination("up").retryOn(RetryOn.ALWAYS)
+                                     .numRetries(3))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = UdpProxyTest.local(proxy, "udp-in");
+            assertThat(UdpProxyTest.roundTrip(client, to, "1")).isEqualTo("A:1");
+            final List<SessionInfo> sessions = proxy.sessions();
+            assertThat(proxy.routes()).containsKey("r");
+            proxy.replaceRoute(RouteSpec.builder("r").destination("other").build()).get(5, SECONDS);
+            Await.until(Duration.ofSeconds(5), "the session on the new route",
+                    () -> "other".equals(proxy.session(sessions.get(0).name()).destination().origin())
+                            && proxy.session(sessions.get(0).name()).status() == SessionStatus.CONNECTED);
+            assertThat(UdpProxyTest.roundTrip(client, to, "2")).isEqualTo("B:2");
+            proxy.deleteSession(sessions.get(0).name()).get(5, SECONDS);
+            assertThat(proxy.sessions()).isEmpty();
         }
     }
 
