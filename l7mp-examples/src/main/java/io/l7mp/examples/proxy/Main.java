@@ -93,8 +93,9 @@ public final class Main {
         if (level == null) {
             level = peekLogLevel(file);
         }
+        String slf = null;
         if (level != null) {
-            final String slf = LEVELS.get(level.toLowerCase(Locale.ROOT));
+            slf = LEVELS.get(level.toLowerCase(Locale.ROOT));
             if (slf == null) {
                 err.println("l7mp: unknown log level \"" + level
                         + "\" (expected: silly, verbose, info, notice, warn, error or silent)");
@@ -103,8 +104,10 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", slf);
         }
         // l7mp's "silly" and "verbose" are about the proxy's own doings: Netty's start-up probes would flood them
-        // with stack traces of optional features it does without (sun.misc.Unsafe, virtual threads, ...).
-        if (System.getProperty("org.slf4j.simpleLogger.log.io.netty") == null) {
+        // with stack traces of optional features it does without (sun.misc.Unsafe, virtual threads, ...). Coarser
+        // levels apply to Netty as they are: "silent" and "error" keep its warnings out too.
+        if (("trace".equals(slf) || "debug".equals(slf))
+                && System.getProperty("org.slf4j.simpleLogger.log.io.netty") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.io.netty", "info");
         }
         if (System.getProperty("io.netty.leakDetection.level") == null) {

@@ -55,6 +55,46 @@ class MainTest {
         assertThat(Files.readString(log)).contains("cannot read config file /nonexistent/l7mp.yaml (no such file)");
     }
 
+    /**
+     * {@code -l silent} prints nothing, Netty's own warnings included (it used to set Netty's loggers to info
+     * whatever the level, so a host without a MAC address got MacAddressUtil's warning on every start). A malformed
+     * {@code io.netty.machineId} makes Netty warn at the proxy's first channel on any host.
+     */
+    @Test
+    void silentMeansNothingOnStderr(@TempDir Path dir) throws Exception {
+        final int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        final Path cfg = dir.resolve("tcp.yaml");
+        Files.writeString(cfg, """
+                admin: {log_level: info}
+                listeners:
+                  - {name: t, spec: {protocol: TCP, address: 127.0.0.1, port: %d}, rules: [{action: {route: {destination: e}}}]}
+                clusters:
+                  - {name: e, spec: {protocol: Echo}}
+                """.formatted(port));
+        final Path log = dir.resolve("out");
+        final Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dio.netty.machineId=not-a-mac", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "-c", cfg.toString(), "-l", "silent").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(30), "the proxy to echo", () -> {
+                try (java.net.Socket c = new java.net.Socket("127.0.0.1", port)) {
+                    c.setSoTimeout(5_000);
+                    c.getOutputStream().write('x');
+                    return c.getInputStream().read() == 'x';
+                } catch (final IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(log)).isEmpty();
+    }
+
     @Test
     void badConfigFailsWithThePathOfTheField(@TempDir Path dir) throws Exception {
         final Path cfg = dir.resolve("bad.yaml");
