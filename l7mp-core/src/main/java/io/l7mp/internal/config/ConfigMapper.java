@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
 /** The Jackson set-up behind every spec read and write, and the translation of its errors into JSON paths. */
 public final class ConfigMapper {
     private static final Logger logger = LoggerFactory.getLogger(ConfigMapper.class);
+    /** Deserialization attribute: the path of the node being read, for the warnings of {@link LenientHandler}. */
+    private static final String PATH = "l7mp.path";
     private static final Pattern FIELD_FIRST = Pattern.compile("^[A-Za-z_][\\w.\\[\\]]*: .*", Pattern.DOTALL);
 
     private final ProtocolRegistry registry;
@@ -110,7 +112,7 @@ public final class ConfigMapper {
     /** Reads {@code node} as {@code type}; errors become a {@link ConfigException} whose path starts with prefix. */
     public <T> T read(JsonNode node, Class<T> type, String prefix) {
         try {
-            return json.treeToValue(node, type);
+            return json.readerFor(type).withAttribute(PATH, prefix).treeToValue(node, type);
         } catch (final JsonProcessingException e) {
             throw translate(e, prefix);
         } catch (final IllegalArgumentException e) {
@@ -230,6 +232,46 @@ public final class ConfigMapper {
         return path.startsWith("[") ? prefix + path : prefix + "." + path;
     }
 
+    /**
+     * Returns the path of the parser's position as the errors write it ({@code clusters[0].spec.port}), under
+     * {@code prefix} (a String attribute or null). {@code field}: the parser stands in the value of that field (an
+     * object or array value may have opened its own context already, which does not count); null: it has just read
+     * a whole object value, whose context is closed again.
+     */
+    static String pathHere(@Nullable Object prefix, JsonParser p, @Nullable String field) {
+        com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext();
+        if (field != null) {
+            com.fasterxml.jackson.core.JsonStreamContext f = c;
+            while (f != null && !field.equals(f.getCurrentName())) {
+                f = f.getParent();
+            }
+            if (f != null) {
+                // The object that has the field; with a buffering parser a skipped array value's context may
+                // still stand and report the field's name itself.
+                final com.fasterxml.jackson.core.JsonStreamContext owner = f.inObject() ? f : f.getParent();
+                c = owner == null ? null : owner.getParent();
+            }
+        }
+        final java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inObject()) {
+                if (c.getCurrentName() != null) {
+                    parts.addFirst("." + c.getCurrentName());
+                }
+            } else if (c.inArray()) {
+                parts.addFirst("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            }
+        }
+        final StringBuilder sb = new StringBuilder(prefix instanceof String s ? s : "");
+        if (field != null) {
+            parts.addLast("." + field);
+        }
+        for (final String part : parts) {
+            sb.append(sb.length() == 0 && part.startsWith(".") ? part.substring(1) : part);
+        }
+        return sb.toString();
+    }
+
     /** Binds {@code spec} objects to the record of the provider their {@code protocol} names. */
     private final class ProtocolSpecDeserializer extends StdDeserializer<ProtocolSpec> {
         ProtocolSpecDeserializer() {
@@ -253,7 +295,14 @@ public final class ConfigMapper {
             }
             final JsonParser sub = obj.traverse(p.getCodec());
             sub.nextToken();
-            return ctxt.readValue(sub, provider.specType());
+            // The spec is read from a parser of its own, whose paths start at the spec: keep where the spec is.
+            final Object outer = ctxt.getAttribute(PATH);
+            ctxt.setAttribute(PATH, pathHere(outer, p, null));
+            try {
+                return ctxt.readValue(sub, provider.specType());
+            } finally {
+                ctxt.setAttribute(PATH, outer);
+            }
         }
     }
 
@@ -329,9 +378,10 @@ public final class ConfigMapper {
         @Override
         public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deser,
                                              Object beanOrClass, String propertyName) throws IOException {
-            logger.warn("ignoring unknown field \"{}\" at {} (strict mode rejects it)", propertyName,
-                    p.getParsingContext().pathAsPointer());
+            // Skipped first: an array value's own context does not know the field it belongs to, its parent does.
             p.skipChildren();
+            logger.warn("ignoring unknown field \"{}\" at {} (strict mode rejects it)", propertyName,
+                    pathHere(ctxt.getAttribute(PATH), p, propertyName));
             return true;
         }
     }

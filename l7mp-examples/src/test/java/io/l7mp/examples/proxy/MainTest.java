@@ -96,6 +96,32 @@ class MainTest {
     }
 
     @Test
+    void ignoredUnknownFieldsAreNamedByTheirPath(@TempDir Path dir) throws Exception {
+        final Path cfg = dir.resolve("typos.yaml");
+        Files.writeString(cfg, """
+                listenrs: []
+                clusters:
+                  - {name: c, colour: red, spec: {protocol: JSONSocket, transport: {protocol: UDP, port: 1, size: 2}}}
+                listeners:
+                  - {name: l, spec: {protocol: UDP, address: 127.0.0.1, port: 0, mode: x}, rules: [{action: {route: {destination: c, extra: [1]}}}]}
+                """);
+        final Path log = dir.resolve("out");
+        final Process p = start(log, "-c", cfg.toString());
+        try {
+            Await.until(Duration.ofSeconds(30), "the proxy to run", () -> read(log).contains("running on"));
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(log)).contains(
+                "ignoring unknown field \"listenrs\" at listenrs (strict mode rejects it)",
+                "ignoring unknown field \"colour\" at clusters[0].colour ",
+                "ignoring unknown field \"size\" at clusters[0].spec.transport.size ",
+                "ignoring unknown field \"mode\" at listeners[0].spec.mode ",
+                "ignoring unknown field \"extra\" at listeners[0].rules[0].action.route.extra ");
+    }
+
+    @Test
     void badConfigFailsWithThePathOfTheField(@TempDir Path dir) throws Exception {
         final Path cfg = dir.resolve("bad.yaml");
         Files.writeString(cfg, "listeners: [{name: l, spec: {protocol: UDP, port: 70000}, rules: []}]\n");
