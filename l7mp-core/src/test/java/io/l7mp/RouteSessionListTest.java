@@ -100,7 +100,7 @@ class RouteSessionListTest {
         assertThatThrownBy(() -> L7mp.builder().protocol(PROTOCOLS.get(1)).strict(true)
                 .cluster("d", c -> c.spec(ProtocolSpec.of("Local")))
                 .route("r", rt -> rt.destination("d").session("missing")).build())
-                .isInstanceOf(ConfigException.class).hasMessage("routes.r: cluster \"missing\" not found");
+                .isInstanceOf(ConfigException.class).hasMessage("routes[0].session[0]: cluster \"missing\" not found");
         // Without strict mode names are late-bound, as in l7mp.
         try (L7mp proxy = L7mp.builder().protocol(PROTOCOLS.get(1))
                 .cluster("d", c -> c.spec(ProtocolSpec.of("Local")))

@@ -164,6 +164,34 @@ class ConfigFileTest {
         }
     }
 
+    /** Strict mode's dangling references are named by where they stand in the file, as every other error is. */
+    @Test
+    void strictModeNamesTheJsonPathOfADanglingReference() {
+        assertThatThrownBy(() -> L7mp.builder().config(yaml("""
+                listeners:
+                  - {name: a, spec: {protocol: UDP, port: 0}, rules: [{action: {route: {destination: e}}}]}
+                  - {name: b, spec: {protocol: UDP, port: 0}, rules: nonexistent}
+                clusters:
+                  - {name: e, spec: {protocol: Echo}}
+                """)).strict(true).build()).isInstanceOf(ConfigException.class)
+                .hasMessage("listeners[1].rules: rulelist \"nonexistent\" not found");
+        assertThatThrownBy(() -> L7mp.builder().config(yaml("""
+                listeners:
+                  - {name: a, spec: {protocol: UDP, port: 0}, rules: [{action: {route: {destination: e, ingress: [e, nope]}}}]}
+                clusters:
+                  - {name: e, spec: {protocol: Echo}}
+                """)).strict(true).build()).isInstanceOf(ConfigException.class)
+                .hasMessage("listeners[0].rules[0].action.route.ingress[1]: cluster \"nope\" not found");
+        assertThatThrownBy(() -> L7mp.builder().config(yaml("""
+                rulelists:
+                  - {name: rl, rules: [r1, r2]}
+                rules:
+                  - {name: r1, action: {route: missing-route}}
+                """)).strict(true).build()).isInstanceOf(ConfigException.class)
+                .hasMessageMatching("(rulelists\\[0\\]\\.rules\\[1\\]: rule \"r2\"|rules\\[0\\]\\.action\\.route: "
+                        + "route \"missing-route\") not found");
+    }
+
     @Test
     void aFractionalPortIsRejectedNotTruncated() {
         assertThatThrownBy(() -> yaml("""

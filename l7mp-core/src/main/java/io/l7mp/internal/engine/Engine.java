@@ -163,39 +163,52 @@ public final class Engine {
         }
     }
 
-    /** Strict mode: every name a listener, rule or route refers to must exist. */
+    /**
+     * Strict mode: every name a listener, rule or route refers to must exist. The error names where the reference
+     * stands in the config ({@code listeners[0].rules}, {@code routes[1].ingress[0]}).
+     */
     private static void checkReferences(Txn t) {
         for (final ListenerEntry l : t.listeners.values()) {
             if (!t.rulelists.containsKey(l.ruleList())) {
-                throw new ConfigException("listeners." + l.name() + ".rules", "rulelist \"" + l.ruleList()
-                        + "\" not found");
+                throw new ConfigException(t.paths.getOrDefault("listener:" + l.name(), "listeners." + l.name()
+                        + ".rules"), "rulelist \"" + l.ruleList() + "\" not found");
             }
         }
         for (final RuleListEntry rl : t.rulelists.values()) {
-            for (final String r : rl.ruleNames()) {
+            final String base = t.paths.getOrDefault("rulelist:" + rl.spec().name(), "rulelists."
+                    + rl.spec().name() + ".rules");
+            for (int i = 0; i < rl.ruleNames().size(); i++) {
+                final String r = rl.ruleNames().get(i);
                 if (!t.rules.containsKey(r)) {
-                    throw new ConfigException("rulelists." + rl.spec().name() + ".rules", "rule \"" + r
-                            + "\" not found");
+                    throw new ConfigException(base + "[" + i + "]", "rule \"" + r + "\" not found");
                 }
             }
         }
         for (final RuleEntry r : t.rules.values()) {
             final String route = r.routeName();
             if (route != null && !t.routes.containsKey(route)) {
-                throw new ConfigException("rules." + r.spec().name() + ".action.route", "route \"" + route
-                        + "\" not found");
+                throw new ConfigException(t.paths.getOrDefault("rule:" + r.spec().name(), "rules." + r.spec().name()
+                        + ".action.route"), "route \"" + route + "\" not found");
             }
         }
         for (final RouteEntry r : t.routes.values()) {
-            final List<String> cs = new ArrayList<>(r.ingress());
-            cs.add(r.destination());
-            cs.addAll(r.egress());
-            cs.addAll(r.session());
-            for (final String c : cs) {
-                if (!t.clusters.containsKey(c)) {
-                    throw new ConfigException("routes." + r.name(), "cluster \"" + c + "\" not found");
-                }
-            }
+            final String base = t.paths.getOrDefault("route:" + r.name(), "routes." + r.name());
+            checkCluster(t, base + ".destination", r.destination());
+            checkClusters(t, base + ".ingress", r.ingress());
+            checkClusters(t, base + ".egress", r.egress());
+            checkClusters(t, base + ".session", r.session());
+        }
+    }
+
+    private static void checkClusters(Txn t, String path, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            checkCluster(t, path + "[" + i + "]", names.get(i));
+        }
+    }
+
+    private static void checkCluster(Txn t, String path, String name) {
+        if (!t.clusters.containsKey(name)) {
+            throw new ConfigException(path, "cluster \"" + name + "\" not found");
         }
     }
 

@@ -58,6 +58,8 @@ final class Txn {
     final Set<String> endListenerSessions = new HashSet<>();
     final Set<String> endClusterSessions = new HashSet<>();
     final Set<String> disconnectEndpoints = new HashSet<>();
+    /** Where each object added by this change was defined ("listener:in" -> "listeners[0]"), for strict errors. */
+    final java.util.Map<String, String> paths = new java.util.HashMap<>();
     final Set<String> reroutes = new HashSet<>();
 
     Txn(Engine engine, State s, boolean dryRun) {
@@ -165,6 +167,7 @@ final class Txn {
         listeners.put(flat.name(), e);
         addedListeners.add(e);
         addedListenerPaths.add(path);
+        paths.put("listener:" + flat.name(), path + ".rules");
         return flat.name();
     }
 
@@ -184,6 +187,7 @@ final class Txn {
         rulelists.put(name, new RuleListEntry(new RuleListSpec(name, List.of()), generated));
         final List<Ref<RuleSpec>> names = new ArrayList<>();
         final String rp = genBase != null && spec.name() == null ? path : path + ".rules";
+        paths.put("rulelist:" + name, rp);
         for (int i = 0; i < spec.rules().size(); i++) {
             final Ref<RuleSpec> r = spec.rules().get(i);
             names.add(r instanceof Ref.Named<RuleSpec> n ? n
@@ -223,6 +227,7 @@ final class Txn {
             throw new ConfigException(path + ".action", "neither route nor apply (expected: at least one)");
         }
         rules.put(name, null);
+        paths.put("rule:" + name, path + ".action.route");
         Ref<RouteSpec> route = spec.action().route();
         if (route instanceof Ref.Inline<RouteSpec> in) {
             route = Ref.to(addRoute(in.spec(), true, path + ".action.route", name));
@@ -244,6 +249,7 @@ final class Txn {
         } else {
             throw new ConfigException(path + ".name", "missing (expected: a name for the route)");
         }
+        paths.put("route:" + name, path);
         routes.put(name, flattenRoute(spec.withName(name), generated, path));
         return name;
     }
