@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -16,11 +17,13 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.io.IOException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +35,9 @@ import org.jspecify.annotations.Nullable;
 public class ChannelStage implements Stage {
     /** The pipeline name of the handler this stage adds. */
     public static final String HANDLER_NAME = "l7mp-stage";
+
+    /** How long a gracefully closed stage may take to write out what is still queued for a slow peer. */
+    private static final long DRAIN_MILLIS = Long.getLong("l7mp.closeDrainMillis", 10_000);
 
     private final Channel channel;
     private final StreamKind kind;
@@ -193,6 +199,19 @@ public class ChannelStage implements Stage {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
             channel.flush();
+            final ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+            if (cause == null && out != null && out.totalPendingWriteBytes() > 0 && channel.isActive()) {
+                // A slow reader has not taken it all yet, and Netty's close would drop the rest: close once the
+                // queue is written (an empty buffer past every codec completes after it), bounded for a peer that
+                // never reads.
+                final ScheduledFuture<?> limit = channel.eventLoop().schedule(
+                        () -> channel.close(), DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+                channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    limit.cancel(false);
+                    channel.close();
+                });
+                return;
+            }
             channel.close();
         }
     }
