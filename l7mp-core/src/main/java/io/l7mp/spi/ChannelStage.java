@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -208,12 +209,29 @@ public class ChannelStage implements Stage {
                         () -> channel.close(), DRAIN_MILLIS, TimeUnit.MILLISECONDS);
                 channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                     limit.cancel(false);
-                    channel.close();
+                    closeChannel();
                 });
                 return;
             }
-            channel.close();
+            closeChannel();
         }
+    }
+
+    private void closeChannel() {
+        if (channel instanceof AbstractEpollStreamChannel e && e.pipeline().first() == e.pipeline().last()
+                && e.isOpen() && e.eventLoop().inEventLoop()) {
+            // The socket is closed before Netty's close, which then skips what only an open socket needs: the
+            // SO_LINGER lookup and the removal from epoll (closing removes it). After a half-close Netty has already
+            // removed it, and its second removal fails with ENOENT into an exception with a stack trace, once per
+            // proxied connection. Only where this stage's handler is alone in the pipeline: a codec may still have
+            // something to send on close (TLS its close_notify, WebSocket its close frame).
+            try {
+                e.fd().close();
+            } catch (final IOException x) {
+                // Closed all the same; Netty's close below finishes the channel.
+            }
+        }
+        channel.close();
     }
 
     @Override
