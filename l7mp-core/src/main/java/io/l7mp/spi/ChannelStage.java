@@ -217,16 +217,20 @@ public class ChannelStage implements Stage {
         }
     }
 
+    /** An epoll stream socket whose pipeline holds only this stage's handler (no codec, no TLS). */
+    private boolean loneEpollStream() {
+        return channel instanceof AbstractEpollStreamChannel && channel.pipeline().first() == channel.pipeline().last();
+    }
+
     private void closeChannel() {
-        if (channel instanceof AbstractEpollStreamChannel e && e.pipeline().first() == e.pipeline().last()
-                && e.isOpen() && e.eventLoop().inEventLoop()) {
+        if (loneEpollStream() && channel.isOpen() && channel.eventLoop().inEventLoop()) {
             // The socket is closed before Netty's close, which then skips what only an open socket needs: the
             // SO_LINGER lookup and the removal from epoll (closing removes it). After a half-close Netty has already
             // removed it, and its second removal fails with ENOENT into an exception with a stack trace, once per
             // proxied connection. Only where this stage's handler is alone in the pipeline: a codec may still have
             // something to send on close (TLS its close_notify, WebSocket its close frame).
             try {
-                e.fd().close();
+                ((AbstractEpollStreamChannel) channel).fd().close();
             } catch (final IOException x) {
                 // Closed all the same; Netty's close below finishes the channel.
             }
@@ -301,6 +305,13 @@ public class ChannelStage implements Stage {
             final StageHandler h = handler;
             if (h != null && !closed) {
                 h.onReadComplete();
+                if (outputShut && !inputShut && !closed && loneEpollStream()
+                        && ctx.channel().unsafe().recvBufAllocHandle().lastBytesRead() < 0) {
+                    // The peer's end of stream after ours, seen here before Netty closes the channel for it (see
+                    // shutdownOutputNow): the session ends now and closes the socket the cheap way (closeChannel).
+                    inputShut = true;
+                    h.onInputShutdown();
+                }
             }
         }
 

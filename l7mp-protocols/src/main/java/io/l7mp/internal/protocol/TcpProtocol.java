@@ -24,13 +24,16 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -126,8 +129,15 @@ public final class TcpProtocol implements ProtocolProvider {
         }
         final ChannelStage[] stage = new ChannelStage[1];
         // TCP_NODELAY is Netty's default on every platform we run on: setting it again costs a syscall per socket.
-        final Bootstrap b = new Bootstrap().group(r.eventLoop()).channel(ctx.transport().socketChannelType())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, r.timeoutMillis()))
+        final Bootstrap b = new Bootstrap().group(r.eventLoop());
+        if (spec.bind() == null && remote.getAddress() instanceof Inet4Address
+                && ctx.transport().socketChannelType() == EpollSocketChannel.class) {
+            // An IPv4 socket for an IPv4 peer: Netty's default dual-stack socket costs a setsockopt per connection.
+            b.channelFactory(() -> new EpollSocketChannel(SocketProtocolFamily.INET));
+        } else {
+            b.channel(ctx.transport().socketChannelType());
+        }
+        b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, r.timeoutMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
