@@ -6,8 +6,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -16,11 +18,13 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.io.IOException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +36,9 @@ import org.jspecify.annotations.Nullable;
 public class ChannelStage implements Stage {
     /** The pipeline name of the handler this stage adds. */
     public static final String HANDLER_NAME = "l7mp-stage";
+
+    /** How long a gracefully closed stage may take to write out what is still queued for a slow peer. */
+    private static final long DRAIN_MILLIS = Long.getLong("l7mp.closeDrainMillis", 10_000);
 
     private final Channel channel;
     private final StreamKind kind;
@@ -193,8 +200,42 @@ public class ChannelStage implements Stage {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
             channel.flush();
-            channel.close();
+            final ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+            if (cause == null && out != null && out.totalPendingWriteBytes() > 0 && channel.isActive()) {
+                // A slow reader has not taken it all yet, and Netty's close would drop the rest: close once the
+                // queue is written (an empty buffer past every codec completes after it), bounded for a peer that
+                // never reads.
+                final ScheduledFuture<?> limit = channel.eventLoop().schedule(
+                        () -> channel.close(), DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+                channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    limit.cancel(false);
+                    closeChannel();
+                });
+                return;
+            }
+            closeChannel();
         }
+    }
+
+    /** An epoll stream socket whose pipeline holds only this stage's handler (no codec, no TLS). */
+    private boolean loneEpollStream() {
+        return channel instanceof AbstractEpollStreamChannel && channel.pipeline().first() == channel.pipeline().last();
+    }
+
+    private void closeChannel() {
+        if (loneEpollStream() && channel.isOpen() && channel.eventLoop().inEventLoop()) {
+            // The socket is closed before Netty's close, which then skips what only an open socket needs: the
+            // SO_LINGER lookup and the removal from epoll (closing removes it). After a half-close Netty has already
+            // removed it, and its second removal fails with ENOENT into an exception with a stack trace, once per
+            // proxied connection. Only where this stage's handler is alone in the pipeline: a codec may still have
+            // something to send on close (TLS its close_notify, WebSocket its close frame).
+            try {
+                ((AbstractEpollStreamChannel) channel).fd().close();
+            } catch (final IOException x) {
+                // Closed all the same; Netty's close below finishes the channel.
+            }
+        }
+        channel.close();
     }
 
     @Override
@@ -264,6 +305,13 @@ public class ChannelStage implements Stage {
             final StageHandler h = handler;
             if (h != null && !closed) {
                 h.onReadComplete();
+                if (outputShut && !inputShut && !closed && loneEpollStream()
+                        && ctx.channel().unsafe().recvBufAllocHandle().lastBytesRead() < 0) {
+                    // The peer's end of stream after ours, seen here before Netty closes the channel for it (see
+                    // shutdownOutputNow): the session ends now and closes the socket the cheap way (closeChannel).
+                    inputShut = true;
+                    h.onInputShutdown();
+                }
             }
         }
 

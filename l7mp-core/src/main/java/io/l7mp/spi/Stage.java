@@ -42,7 +42,10 @@ public interface Stage {
         return false;
     }
 
-    /** Closes the stage; idempotent. {@code cause} says why (null: the session ended normally). */
+    /**
+     * Closes the stage; idempotent. {@code cause} says why; null means the session ended normally, and then what was
+     * written is still delivered to a peer that keeps reading.
+     */
     void close(@Nullable Throwable cause);
 
     /** Returns a short description of the peer for session dumps, e.g. {@code 127.0.0.1:5000}. */

@@ -456,6 +456,13 @@ final class SessionImpl {
         final Hop n = h.next;
         final boolean direct = h.role == Hop.SOURCE ? ingress.length == 0
                 : h.role == Hop.DESTINATION && egress.length == 0 && !retry.retryOn().onDisconnect();
+        if (direct && (h.role == Hop.SOURCE ? destinationDone : sourceDone)) {
+            // The other direction has finished already: the close that ends the session sends the end of stream
+            // after what is queued, so a separate shutdown would be one more syscall per connection.
+            event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            end(null);
+            return;
+        }
         if (direct && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
             event("HALF-CLOSE", "{} finished sending", h.origin, null);
             if (h.role == Hop.SOURCE) {
