@@ -136,7 +136,10 @@ class MicrometerBindingTest {
                 assertThat(RestApiTest.roundTrip(c2, new InetSocketAddress("127.0.0.1",
                         proxy.listener("later").port()), "third")).isEqualTo("third");
             }
+            // The binder registers an object's meters one after another off the event loops: wait for the ones
+            // read below, not only the first (reading ingress.bytes right after sessions appeared failed in a run).
             Await.until(WAIT, "meters of the listener added later", () -> registry.find("l7mp.listener.sessions")
+                    .tag("listener", "later").meter() != null && registry.find("l7mp.listener.ingress.bytes")
                     .tag("listener", "later").meter() != null);
             assertThat(value(registry, "l7mp.listener.ingress.bytes", "listener", "later")).isEqualTo(5);
             assertThat(value(registry, "l7mp.endpoint.sessions", "cluster", "up", "endpoint", "ep-1")).isEqualTo(2);
