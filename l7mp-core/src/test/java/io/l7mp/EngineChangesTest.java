@@ -173,6 +173,23 @@ class EngineChangesTest {
                 .isInstanceOf(NotFoundException.class);
     }
 
+    /** Strict mode checks the references of what a change adds, not only those of a config file. */
+    @Test
+    void strictChangesNameTheirDanglingReferences() throws Exception {
+        try (L7mp strict = L7mp.builder().protocol(new NullProtocol("Local", false)).strict(true).build()) {
+            strict.start().get(5, SECONDS);
+            assertThat(cause(() -> strict.addRoute(RouteSpec.builder("r").destination("nope").build())
+                    .get(5, SECONDS))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("route.destination").hasMessageContaining("cluster \"nope\" not found");
+            assertThat(strict.routes()).isEmpty();
+            strict.addCluster(ClusterSpec.builder("c").spec(ProtocolSpec.of("Local")).build()).get(5, SECONDS);
+            strict.addRoute(RouteSpec.builder("r").destination("c").build()).get(5, SECONDS);
+            assertThat(strict.routes()).containsOnlyKeys("r");
+        }
+        // Not strict: l7mp's behaviour, the route may name a cluster that comes later.
+        proxy.addRoute(RouteSpec.builder("later").destination("nope").build()).get(5, SECONDS);
+    }
+
     @Test
     void plainDeleteKeepsEmbeddedObjectsRecursiveDeleteRemovesThem() throws Exception {
         proxy.addListener(listenerWithInlineEverything("a")).get(5, SECONDS);

@@ -159,22 +159,29 @@ public final class Engine {
             throw new ConfigException("", e.getMessage(), e);
         }
         if (cfg.adminOrDefault().isStrict() || mapper.strict()) {
-            checkReferences(t);
+            checkReferences(t, false);
         }
     }
 
     /**
      * Strict mode: every name a listener, rule or route refers to must exist. The error names where the reference
-     * stands in the config ({@code listeners[0].rules}, {@code routes[1].ingress[0]}).
+     * stands in the config ({@code listeners[0].rules}, {@code routes[1].ingress[0]}). With {@code addedOnly}, only
+     * the objects this change adds are checked: a change over the API is not refused for what was there before it.
      */
-    private static void checkReferences(Txn t) {
+    private static void checkReferences(Txn t, boolean addedOnly) {
         for (final ListenerEntry l : t.listeners.values()) {
+            if (addedOnly && !t.paths.containsKey("listener:" + l.name())) {
+                continue;
+            }
             if (!t.rulelists.containsKey(l.ruleList())) {
                 throw new ConfigException(t.paths.getOrDefault("listener:" + l.name(), "listeners." + l.name()
                         + ".rules"), "rulelist \"" + l.ruleList() + "\" not found");
             }
         }
         for (final RuleListEntry rl : t.rulelists.values()) {
+            if (addedOnly && !t.paths.containsKey("rulelist:" + rl.spec().name())) {
+                continue;
+            }
             final String base = t.paths.getOrDefault("rulelist:" + rl.spec().name(), "rulelists."
                     + rl.spec().name() + ".rules");
             for (int i = 0; i < rl.ruleNames().size(); i++) {
@@ -185,6 +192,9 @@ public final class Engine {
             }
         }
         for (final RuleEntry r : t.rules.values()) {
+            if (addedOnly && !t.paths.containsKey("rule:" + r.spec().name())) {
+                continue;
+            }
             final String route = r.routeName();
             if (route != null && !t.routes.containsKey(route)) {
                 throw new ConfigException(t.paths.getOrDefault("rule:" + r.spec().name(), "rules." + r.spec().name()
@@ -192,6 +202,9 @@ public final class Engine {
             }
         }
         for (final RouteEntry r : t.routes.values()) {
+            if (addedOnly && !t.paths.containsKey("route:" + r.name())) {
+                continue;
+            }
             final String base = t.paths.getOrDefault("route:" + r.name(), "routes." + r.name());
             checkCluster(t, base + ".destination", r.destination());
             checkClusters(t, base + ".ingress", r.ingress());
@@ -229,6 +242,9 @@ public final class Engine {
             final AdminSpec before = admin;
             try {
                 body.accept(t);
+                if ((newAdmin != null ? newAdmin : admin).isStrict() || mapper.strict()) {
+                    checkReferences(t, true);
+                }
                 if (newAdmin != null) {
                     // Before the commit: listeners it starts answer their first request under the new settings
                     // (the REST API's token among them). Restored below if the commit fails.
