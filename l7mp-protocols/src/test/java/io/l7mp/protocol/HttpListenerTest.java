@@ -238,6 +238,59 @@ class HttpListenerTest {
     }
 
     @Test
+    void aRequestToEchoComesBackAsTheResponseAndEndsOnHttp1AndHttp2() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            // The end of the request body is the end of Echo's input, so Echo ends the response (as curl -d shows).
+            for (final HttpClient.Version v : HttpClient.Version.values()) {
+                final HttpResponse<String> r = send(client(v), HttpRequest.newBuilder(uri(proxy, "/echo"))
+                        .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString("hello " + v)).build());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("hello " + v);
+                final HttpResponse<String> empty = send(client(v),
+                        HttpRequest.newBuilder(uri(proxy, "/empty")).timeout(WAIT).GET().build());
+                assertThat(empty.statusCode()).isEqualTo(200);
+                assertThat(empty.body()).isEmpty();
+            }
+            Await.until(WAIT, "the sessions to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void theEndOfTheBodyHalfClosesATcpBackendThatAnswersAtTheEndOfItsInput() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            // Like wc: reads up to its end of input, then answers and closes.
+            final CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = backend.accept()) {
+                    s.setSoTimeout(5_000);
+                    final byte[] all = s.getInputStream().readAllBytes();
+                    s.getOutputStream().write(("got " + all.length + " bytes").getBytes(US_ASCII));
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (L7mp proxy = L7mp.builder()
+                    .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                    .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.route(rt -> rt.destination("up"))))
+                    .build()) {
+                proxy.start().get(5, SECONDS);
+                final HttpResponse<String> r = send(client(HttpClient.Version.HTTP_1_1),
+                        HttpRequest.newBuilder(uri(proxy, "/")).timeout(WAIT)
+                                .POST(HttpRequest.BodyPublishers.ofString("0123456789")).build());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("got 10 bytes");
+                served.get(5, SECONDS);
+                Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+            }
+        }
+    }
+
+    @Test
     void theJdkClientUpgradesToHttp2() throws Exception {
         try (L7mp proxy = responderProxy()) {
             proxy.start().get(5, SECONDS);

@@ -17,6 +17,7 @@ import io.l7mp.internal.engine.Entries.RuleEntry;
 import io.l7mp.internal.engine.Entries.RuleListEntry;
 import io.l7mp.spec.RetrySpec;
 import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.RequestEnd;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StreamKind;
@@ -469,6 +470,12 @@ final class SessionImpl {
                 lingering = true;
                 linger(-1);
             }
+            return;
+        }
+        if (h.role == Hop.SOURCE && s instanceof RequestEnd) {
+            // A request (HTTP) ended but its destination cannot be told so: the response may still come, and
+            // ends the session when the destination closes or the client goes away.
+            event("HALF-CLOSE", "{} finished its request", h.origin, null);
             return;
         }
         stageClosed(h, null);

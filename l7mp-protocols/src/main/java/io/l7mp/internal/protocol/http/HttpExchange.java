@@ -126,7 +126,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         if (last) {
             requestDone = true;
             if (handler != null && !closed) {
-                runEndCallbacks();
+                requestEnded();
             }
         }
     }
@@ -155,6 +155,19 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         }
         notified = true;
         h.onClose(cause);
+    }
+
+    /**
+     * Tells the clusters waiting for the whole request, then the session: the end of the body is passed on as a
+     * half-close, so a backend that answers at the end of its input (a TCP service, a process, Echo) ends the
+     * response by closing, as in l7mp, where the request stream's end ends the destination's input.
+     */
+    private void requestEnded() {
+        runEndCallbacks();
+        final StageHandler h = handler;
+        if (h != null && !closed && !gone) {
+            h.onInputShutdown();
+        }
     }
 
     // ------------------------------------------------------------------ Stage
@@ -192,7 +205,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
             h.onReadComplete();
         }
         if (requestDone && !closed) {
-            runEndCallbacks();
+            requestEnded();
         }
         conn.updateAutoRead();
     }
