@@ -9,13 +9,28 @@ import io.l7mp.ConfigException;
 import io.l7mp.L7mp;
 import io.l7mp.SessionEvent;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
 import io.l7mp.testing.TestPki;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,6 +98,42 @@ class TlsTest {
             final int port = proxy.listener("tls").port();
             assertThat(exchange(pki.jdkClientContext(false), port, "hello over tls")).isEqualTo("hello over tls");
             assertThat(exchange(pki.jdkClientContext(true), port, "with a cert too")).isEqualTo("with a cert too");
+        }
+    }
+
+    @Test
+    void aClientsCloseNotifyEndsTheSessionThoughItsTcpConnectionStaysOpen() throws Exception {
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (L7mp proxy = tlsEcho(false)) {
+            final SslContext client = SslContextBuilder.forClient().trustManager(pki.caCert.toFile())
+                    .sslProvider(SslProvider.JDK).build();
+            final StringBuffer got = new StringBuffer();
+            final Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(client.newHandler(c.alloc(), "127.0.0.1", 0))
+                                    .addLast(new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            final ByteBuf b = (ByteBuf) msg;
+                                            got.append(b.toString(US_ASCII));
+                                            b.release();
+                                        }
+                                    });
+                        }
+                    })
+                    .connect("127.0.0.1", proxy.listener("tls").port()).sync().channel();
+            final SslHandler tls = ch.pipeline().get(SslHandler.class);
+            tls.handshakeFuture().sync();
+            ch.writeAndFlush(Unpooled.copiedBuffer("last words", US_ASCII)).sync();
+            Await.until(Duration.ofSeconds(5), "the echo", () -> got.toString().equals("last words"));
+            // A close_notify without a FIN (socat sends this at the end of its input): the session ends all the same.
+            tls.closeOutbound().sync();
+            Await.until(Duration.ofSeconds(5), "the proxy to close the connection", () -> !ch.isActive());
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        } finally {
+            group.shutdownGracefully(0, 1, SECONDS).sync();
         }
     }
 
