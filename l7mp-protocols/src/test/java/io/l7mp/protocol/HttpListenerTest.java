@@ -291,6 +291,51 @@ class HttpListenerTest {
     }
 
     @Test
+    void aUdpAnswerIsTheResponseAndTheSessionOfAClientThatLeftEndsOnceIdle() throws Exception {
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            udp.setSoTimeout(5_000);
+            try (L7mp proxy = L7mp.builder()
+                    .cluster("up", c -> c.spec(UdpSpec.port(udp.getLocalPort())).endpoint("127.0.0.1"))
+                    .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.route(rt -> rt.destination("up"))))
+                    .build()) {
+                proxy.start().get(5, SECONDS);
+                try (Socket s = new Socket("127.0.0.1", proxy.listener("http").port())) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping"
+                            .getBytes(US_ASCII));
+                    final java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[100], 100);
+                    udp.receive(p);
+                    assertThat(new String(p.getData(), 0, p.getLength(), US_ASCII)).isEqualTo("ping");
+                    // UDP cannot be told that the request ended: the answer still comes after it.
+                    udp.send(new java.net.DatagramPacket("pong".getBytes(US_ASCII), 4, p.getSocketAddress()));
+                    final StringBuilder got = new StringBuilder();
+                    final InputStream in = s.getInputStream();
+                    while (!got.toString().endsWith("4\r\npong\r\n")) {
+                        final int c = in.read();
+                        assertThat(c).as("the response so far: " + got).isNotNegative();
+                        got.append((char) c);
+                    }
+                    assertThat(got.toString()).startsWith("HTTP/1.1 200 OK");
+                    assertThat(proxy.sessions()).singleElement().satisfies(i -> assertThat(i.events())
+                            .extracting(io.l7mp.SessionEvent::event).contains("HALF-CLOSE"));
+                }
+                final java.util.Set<String> before = new java.util.HashSet<>();
+                proxy.sessions().forEach(i -> before.add(i.name()));
+                try (Socket s = new Socket("127.0.0.1", proxy.listener("http").port())) {
+                    s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlost"
+                            .getBytes(US_ASCII));
+                    udp.receive(new java.net.DatagramPacket(new byte[100], 100));
+                }
+                // This client is gone and the UDP service stays silent: the session ends as an idle half-closed one
+                // (30 to 60 s after its last byte) instead of staying forever.
+                Await.until(Duration.ofSeconds(70), "the idle session to end", () -> proxy.sessions().stream()
+                        .allMatch(i -> before.contains(i.name())));
+            }
+        }
+    }
+
+    @Test
     void theJdkClientUpgradesToHttp2() throws Exception {
         try (L7mp proxy = responderProxy()) {
             proxy.start().get(5, SECONDS);

@@ -474,8 +474,13 @@ final class SessionImpl {
         }
         if (h.role == Hop.SOURCE && s instanceof RequestEnd) {
             // A request (HTTP) ended but its destination cannot be told so: the response may still come, and
-            // ends the session when the destination closes or the client goes away.
+            // ends the session when the destination closes or the client goes away. Bounded as a half-close is,
+            // since a client that gave up looks the same (its FIN) until something is written to it.
             event("HALF-CLOSE", "{} finished its request", h.origin, null);
+            if (!lingering) {
+                lingering = true;
+                linger(-1);
+            }
             return;
         }
         stageClosed(h, null);
