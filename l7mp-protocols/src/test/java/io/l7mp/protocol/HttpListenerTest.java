@@ -509,6 +509,25 @@ class HttpListenerTest {
     }
 
     @Test
+    void aBadChunkInTheBodyGets400AndTheConnectionCloses() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            // The head is fine, so the request is a session already when its body turns out broken.
+            s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n"
+                    .getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 400 Bad Request").contains("\"status\":400")
+                    .contains("connection: close");
+            Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
     void headRequestsGetNoBody() throws Exception {
         try (L7mp proxy = responderProxy();
              Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {

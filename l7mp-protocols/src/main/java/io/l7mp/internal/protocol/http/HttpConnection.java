@@ -115,12 +115,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
         }
         if (o instanceof HttpContent content) {
-            final boolean failed = content.decoderResult().isFailure();
-            ex.onContent(content);
-            if (failed) {
-                abort();
+            if (content.decoderResult().isFailure()) {
+                final String why = String.valueOf(content.decoderResult().cause().getMessage());
+                content.release();
+                logger.debug("listener {}: bad request body from {}: {}", listener.name(), remoteAddress(), why);
+                ex.requestFailed(why);
                 return;
             }
+            ex.onContent(content);
         } else {
             ReferenceCountUtil.release(o);
         }
