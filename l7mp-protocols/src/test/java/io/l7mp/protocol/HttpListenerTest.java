@@ -336,6 +336,26 @@ class HttpListenerTest {
     }
 
     @Test
+    void anH2cUpgradeWithALargeBodyIsServedAsHttp1() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            // What curl --http2 -d @file sends: an upgrade whose body is larger than an upgrade request may hold.
+            final int size = 200_000;
+            s.getOutputStream().write(("POST /big HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings, close\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nContent-Length: " + size + "\r\n\r\n"
+                    + "z".repeat(size)).getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 200 OK");
+            assertThat(all.chars().filter(c -> c == 'z').count()).as("the echoed body").isEqualTo(size);
+        }
+    }
+
+    @Test
     void theJdkClientUpgradesToHttp2() throws Exception {
         try (L7mp proxy = responderProxy()) {
             proxy.start().get(5, SECONDS);

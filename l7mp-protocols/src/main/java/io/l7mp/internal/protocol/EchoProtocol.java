@@ -28,7 +28,10 @@ public final class EchoProtocol extends PseudoClusterProvider {
         };
     }
 
-    /** Loops writes back to reads on the same loop, the end of the stream too; its writability follows its own reader's. */
+    /**
+     * Loops writes back to reads on the same loop, the end of the stream too; its writability follows its own
+     * reader's.
+     */
     static final class EchoStage implements Stage {
         private final EventLoop loop;
         private @Nullable StageHandler handler;
