@@ -166,6 +166,47 @@ class TlsTest {
     }
 
     @Test
+    void unixStreamSocketsCarryTlsOnBothSides() throws Exception {
+        final String sock = dir.resolve("tls.sock").toString();
+        final TlsSpec serverWithClientCerts = serverTls().withCa(pki.caCert.toString()).withVerify(true);
+        final TlsSpec clientTls = TlsSpec.client(pki.caCert.toString())
+                .withCert(pki.clientCert.toString(), pki.clientKey.toString());
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .cluster("unix-tls", c -> c.spec(UnixSpec.cluster().withTls(clientTls)).endpoint(sock))
+                .cluster("unix-plain", c -> c.spec(UnixSpec.cluster()).endpoint(sock))
+                .listener("unix-in", l -> l.spec(UnixSpec.listen(sock).withTls(serverWithClientCerts))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("unix-tls"))))
+                .listener("plain", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("unix-plain"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            // TCP -> Unix cluster with TLS (chain checked against the CA, no host name) -> Unix TLS listener -> Echo.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("in").port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("over a tls unix socket".getBytes(US_ASCII));
+                assertThat(s.getInputStream().readNBytes(22)).asString(US_ASCII).isEqualTo("over a tls unix socket");
+            }
+            // A plain client of the TLS listener never reaches the rules: no echo, the connection closes.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("plain").port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("in clear".getBytes(US_ASCII));
+                int r;
+                try {
+                    r = s.getInputStream().read();
+                } catch (final java.net.SocketException reset) {
+                    r = -1;
+                }
+                assertThat(r).isEqualTo(-1);
+            }
+            Await.until(Duration.ofSeconds(5), "the sessions to end", () -> proxy.sessions().isEmpty());
+            assertThat(proxy.listener("unix-in").stats().sessions()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void tcpClusterRefusesAnUntrustedServerUnlessVerifyIsOff() throws Exception {
         // The upstream presents a certificate from a CA the cluster does not trust.
         try (L7mp stranger = L7mp.builder()
