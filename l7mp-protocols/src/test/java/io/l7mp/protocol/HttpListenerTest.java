@@ -548,6 +548,19 @@ class HttpListenerTest {
     }
 
     @Test
+    void anUnknownHttpVersionGets505AndTheConnectionCloses() throws Exception {
+        try (L7mp proxy = responderProxy();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET / HTTP/9.9\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 505 HTTP Version Not Supported").contains("\"status\":505")
+                    .contains("HTTP/9.9");
+            assertThat(proxy.listener("http").stats().sessions()).isZero();
+        }
+    }
+
+    @Test
     void headRequestsGetNoBody() throws Exception {
         try (L7mp proxy = responderProxy();
              Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
