@@ -16,6 +16,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -333,6 +334,13 @@ public class ChannelStage implements Stage {
                 } else if (!closed) {
                     h.onInputShutdown();
                 }
+                return;
+            }
+            if (evt instanceof SslCloseCompletionEvent e && e.isSuccess()) {
+                // The peer's TLS close_notify: it sends no more, and a TLS stage cannot half-close, so the stage
+                // ends as on a FIN (a client such as socat may keep the TCP connection open after it).
+                ctx.channel().flush();
+                ctx.close();
                 return;
             }
             ctx.fireUserEventTriggered(evt);

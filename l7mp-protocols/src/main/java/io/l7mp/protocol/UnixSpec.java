@@ -14,11 +14,14 @@ import org.jspecify.annotations.Nullable;
  * @param protocol "UnixDomainSocket"
  * @param filename listener: the socket path
  * @param framing  {@code length-prefixed} to keep message boundaries between two l7mp proxies
+ * @param tls      TLS on the connections (see {@link TlsSpec}); a cluster verifies the server's chain against
+ *                 {@code ca} but no host name, as a socket path has none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UnixSpec(@JsonProperty("protocol") String protocol,
                        @JsonProperty("filename") @Nullable String filename,
-                       @JsonProperty("framing") @Nullable Framing framing) implements ProtocolSpec {
+                       @JsonProperty("framing") @Nullable Framing framing,
+                       @JsonProperty("tls") @Nullable TlsSpec tls) implements ProtocolSpec {
     public UnixSpec {
         if (protocol == null) {
             protocol = "UnixDomainSocket";
@@ -26,6 +29,11 @@ public record UnixSpec(@JsonProperty("protocol") String protocol,
         if (filename != null && filename.isEmpty()) {
             throw new IllegalArgumentException("filename: \"\" (expected: a socket path)");
         }
+    }
+
+    /** Returns a spec without TLS. */
+    public UnixSpec(String protocol, @Nullable String filename, @Nullable Framing framing) {
+        this(protocol, filename, framing, null);
     }
 
     /** Returns a listener spec on this socket path. */
@@ -40,6 +48,11 @@ public record UnixSpec(@JsonProperty("protocol") String protocol,
 
     /** Returns a copy with this framing ({@link Framing#LENGTH_PREFIXED} keeps message boundaries). */
     public UnixSpec withFraming(@Nullable Framing f) {
-        return new UnixSpec(protocol, filename, f);
+        return new UnixSpec(protocol, filename, f, tls);
+    }
+
+    /** Returns a copy with this TLS block (null: a plain Unix socket). */
+    public UnixSpec withTls(@Nullable TlsSpec t) {
+        return new UnixSpec(protocol, filename, framing, t);
     }
 }

@@ -4,6 +4,7 @@ import io.l7mp.L7mp;
 import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.StreamKind;
+import io.l7mp.testing.conformance.Loops;
 import io.l7mp.testing.conformance.Peer;
 import io.l7mp.testing.conformance.PeerServer;
 import io.l7mp.testing.conformance.ProtocolConformance;
@@ -34,5 +35,10 @@ class EchoConformanceTest extends ProtocolConformance {
     @Override
     protected StreamKind streamKind() {
         return StreamKind.BYTE;
+    }
+
+    @Override
+    protected boolean halfClose(Loops loops) {
+        return true;
     }
 }

@@ -6,6 +6,7 @@ import io.l7mp.L7mp;
 import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.StreamKind;
+import io.l7mp.testing.conformance.Loops;
 import io.l7mp.testing.conformance.Peer;
 import io.l7mp.testing.conformance.PeerServer;
 import io.l7mp.testing.conformance.ProtocolConformance;
@@ -122,7 +123,7 @@ class HttpConformanceTest extends ProtocolConformance {
         out.write(("POST /conformance HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n").getBytes(US_ASCII));
         out.flush();
-        // Ending the request body with the last chunk is this client's half-close (the proxy does not pass it on).
+        // Ending the request body with the last chunk is this client's half-close: the proxy passes it on.
         return new StreamPeer(new BufferedInputStream(s.getInputStream(), 65536), out, s,
                 () -> out.write("0\r\n\r\n".getBytes(US_ASCII)), new ChunkedCodec());
     }
@@ -140,5 +141,10 @@ class HttpConformanceTest extends ProtocolConformance {
     @Override
     protected StreamKind streamKind() {
         return StreamKind.BYTE;
+    }
+
+    @Override
+    protected boolean halfClose(Loops loops) {
+        return true;
     }
 }

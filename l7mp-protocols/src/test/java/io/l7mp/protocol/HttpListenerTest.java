@@ -238,6 +238,124 @@ class HttpListenerTest {
     }
 
     @Test
+    void aRequestToEchoComesBackAsTheResponseAndEndsOnHttp1AndHttp2() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            // The end of the request body is the end of Echo's input, so Echo ends the response (as curl -d shows).
+            for (final HttpClient.Version v : HttpClient.Version.values()) {
+                final HttpResponse<String> r = send(client(v), HttpRequest.newBuilder(uri(proxy, "/echo"))
+                        .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString("hello " + v)).build());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("hello " + v);
+                final HttpResponse<String> empty = send(client(v),
+                        HttpRequest.newBuilder(uri(proxy, "/empty")).timeout(WAIT).GET().build());
+                assertThat(empty.statusCode()).isEqualTo(200);
+                assertThat(empty.body()).isEmpty();
+            }
+            Await.until(WAIT, "the sessions to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void theEndOfTheBodyHalfClosesATcpBackendThatAnswersAtTheEndOfItsInput() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            // Like wc: reads up to its end of input, then answers and closes.
+            final CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = backend.accept()) {
+                    s.setSoTimeout(5_000);
+                    final byte[] all = s.getInputStream().readAllBytes();
+                    s.getOutputStream().write(("got " + all.length + " bytes").getBytes(US_ASCII));
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (L7mp proxy = L7mp.builder()
+                    .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                    .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.route(rt -> rt.destination("up"))))
+                    .build()) {
+                proxy.start().get(5, SECONDS);
+                final HttpResponse<String> r = send(client(HttpClient.Version.HTTP_1_1),
+                        HttpRequest.newBuilder(uri(proxy, "/")).timeout(WAIT)
+                                .POST(HttpRequest.BodyPublishers.ofString("0123456789")).build());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("got 10 bytes");
+                served.get(5, SECONDS);
+                Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void aUdpAnswerIsTheResponseAndTheSessionOfAClientThatLeftEndsOnceIdle() throws Exception {
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            udp.setSoTimeout(5_000);
+            try (L7mp proxy = L7mp.builder()
+                    .cluster("up", c -> c.spec(UdpSpec.port(udp.getLocalPort())).endpoint("127.0.0.1"))
+                    .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.route(rt -> rt.destination("up"))))
+                    .build()) {
+                proxy.start().get(5, SECONDS);
+                try (Socket s = new Socket("127.0.0.1", proxy.listener("http").port())) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping"
+                            .getBytes(US_ASCII));
+                    final java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[100], 100);
+                    udp.receive(p);
+                    assertThat(new String(p.getData(), 0, p.getLength(), US_ASCII)).isEqualTo("ping");
+                    // UDP cannot be told that the request ended: the answer still comes after it.
+                    udp.send(new java.net.DatagramPacket("pong".getBytes(US_ASCII), 4, p.getSocketAddress()));
+                    final StringBuilder got = new StringBuilder();
+                    final InputStream in = s.getInputStream();
+                    while (!got.toString().endsWith("4\r\npong\r\n")) {
+                        final int c = in.read();
+                        assertThat(c).as("the response so far: " + got).isNotNegative();
+                        got.append((char) c);
+                    }
+                    assertThat(got.toString()).startsWith("HTTP/1.1 200 OK");
+                    assertThat(proxy.sessions()).singleElement().satisfies(i -> assertThat(i.events())
+                            .extracting(io.l7mp.SessionEvent::event).contains("HALF-CLOSE"));
+                }
+                final java.util.Set<String> before = new java.util.HashSet<>();
+                proxy.sessions().forEach(i -> before.add(i.name()));
+                try (Socket s = new Socket("127.0.0.1", proxy.listener("http").port())) {
+                    s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nlost"
+                            .getBytes(US_ASCII));
+                    udp.receive(new java.net.DatagramPacket(new byte[100], 100));
+                }
+                // This client is gone and the UDP service stays silent: the session ends as an idle half-closed one
+                // (30 to 60 s after its last byte) instead of staying forever.
+                Await.until(Duration.ofSeconds(70), "the idle session to end", () -> proxy.sessions().stream()
+                        .allMatch(i -> before.contains(i.name())));
+            }
+        }
+    }
+
+    @Test
+    void anH2cUpgradeWithALargeBodyIsServedAsHttp1() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            // What curl --http2 -d @file sends: an upgrade whose body is larger than an upgrade request may hold.
+            final int size = 200_000;
+            s.getOutputStream().write(("POST /big HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings, close\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nContent-Length: " + size + "\r\n\r\n"
+                    + "z".repeat(size)).getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 200 OK");
+            assertThat(all.chars().filter(c -> c == 'z').count()).as("the echoed body").isEqualTo(size);
+        }
+    }
+
+    @Test
     void theJdkClientUpgradesToHttp2() throws Exception {
         try (L7mp proxy = responderProxy()) {
             proxy.start().get(5, SECONDS);
@@ -406,6 +524,38 @@ class HttpListenerTest {
                     .getBytes(US_ASCII));
             final String all = readAll(s.getInputStream());
             assertThat(all).startsWith("HTTP/1.1 400 Bad Request").contains("\"status\":400");
+            assertThat(proxy.listener("http").stats().sessions()).isZero();
+        }
+    }
+
+    @Test
+    void aBadChunkInTheBodyGets400AndTheConnectionCloses() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            // The head is fine, so the request is a session already when its body turns out broken.
+            s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n"
+                    .getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 400 Bad Request").contains("\"status\":400")
+                    .contains("connection: close");
+            Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void anUnknownHttpVersionGets505AndTheConnectionCloses() throws Exception {
+        try (L7mp proxy = responderProxy();
+             Socket s = new Socket("127.0.0.1", startAndPort(proxy))) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET / HTTP/9.9\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            final String all = readAll(s.getInputStream());
+            assertThat(all).startsWith("HTTP/1.1 505 HTTP Version Not Supported").contains("\"status\":505")
+                    .contains("HTTP/9.9");
             assertThat(proxy.listener("http").stats().sessions()).isZero();
         }
     }

@@ -270,7 +270,10 @@ class JsonSocketTest {
                     rules: []
                 """, true)).build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("listeners[0].spec.transport.protocol: \"TCP\" keeps no message boundaries");
+                .hasMessageContaining("listeners[0].spec.transport.protocol: \"TCP\" keeps no message boundaries")
+                .hasMessageContaining("UDP")
+                // AF_PACKET is never available: no use suggesting it.
+                .hasMessageNotContaining("AF_PACKET");
         assertThatThrownBy(() -> L7mp.builder().listener("js", l -> l.spec(JsonSocketSpec.over(
                         ProtocolSpec.of("UDP")))).build())
                 .isInstanceOf(ConfigException.class)

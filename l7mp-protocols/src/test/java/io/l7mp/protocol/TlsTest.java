@@ -9,13 +9,28 @@ import io.l7mp.ConfigException;
 import io.l7mp.L7mp;
 import io.l7mp.SessionEvent;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
 import io.l7mp.testing.TestPki;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,6 +102,42 @@ class TlsTest {
     }
 
     @Test
+    void aClientsCloseNotifyEndsTheSessionThoughItsTcpConnectionStaysOpen() throws Exception {
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (L7mp proxy = tlsEcho(false)) {
+            final SslContext client = SslContextBuilder.forClient().trustManager(pki.caCert.toFile())
+                    .sslProvider(SslProvider.JDK).build();
+            final StringBuffer got = new StringBuffer();
+            final Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(client.newHandler(c.alloc(), "127.0.0.1", 0))
+                                    .addLast(new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            final ByteBuf b = (ByteBuf) msg;
+                                            got.append(b.toString(US_ASCII));
+                                            b.release();
+                                        }
+                                    });
+                        }
+                    })
+                    .connect("127.0.0.1", proxy.listener("tls").port()).sync().channel();
+            final SslHandler tls = ch.pipeline().get(SslHandler.class);
+            tls.handshakeFuture().sync();
+            ch.writeAndFlush(Unpooled.copiedBuffer("last words", US_ASCII)).sync();
+            Await.until(Duration.ofSeconds(5), "the echo", () -> got.toString().equals("last words"));
+            // A close_notify without a FIN (socat sends this at the end of its input): the session ends all the same.
+            tls.closeOutbound().sync();
+            Await.until(Duration.ofSeconds(5), "the proxy to close the connection", () -> !ch.isActive());
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        } finally {
+            group.shutdownGracefully(0, 1, SECONDS).sync();
+        }
+    }
+
+    @Test
     void clientCertificateIsRequiredWhenVerifyIsOn() throws Exception {
         try (L7mp proxy = tlsEcho(true)) {
             final int port = proxy.listener("tls").port();
@@ -111,6 +162,47 @@ class TlsTest {
                 assertThat(exchange(pki.jdkClientContext(false), front.listener("in").port(), "two tls hops"))
                         .isEqualTo("two tls hops");
             }
+        }
+    }
+
+    @Test
+    void unixStreamSocketsCarryTlsOnBothSides() throws Exception {
+        final String sock = dir.resolve("tls.sock").toString();
+        final TlsSpec serverWithClientCerts = serverTls().withCa(pki.caCert.toString()).withVerify(true);
+        final TlsSpec clientTls = TlsSpec.client(pki.caCert.toString())
+                .withCert(pki.clientCert.toString(), pki.clientKey.toString());
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .cluster("unix-tls", c -> c.spec(UnixSpec.cluster().withTls(clientTls)).endpoint(sock))
+                .cluster("unix-plain", c -> c.spec(UnixSpec.cluster()).endpoint(sock))
+                .listener("unix-in", l -> l.spec(UnixSpec.listen(sock).withTls(serverWithClientCerts))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("unix-tls"))))
+                .listener("plain", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("unix-plain"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            // TCP -> Unix cluster with TLS (chain checked against the CA, no host name) -> Unix TLS listener -> Echo.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("in").port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("over a tls unix socket".getBytes(US_ASCII));
+                assertThat(s.getInputStream().readNBytes(22)).asString(US_ASCII).isEqualTo("over a tls unix socket");
+            }
+            // A plain client of the TLS listener never reaches the rules: no echo, the connection closes.
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("plain").port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("in clear".getBytes(US_ASCII));
+                int r;
+                try {
+                    r = s.getInputStream().read();
+                } catch (final java.net.SocketException reset) {
+                    r = -1;
+                }
+                assertThat(r).isEqualTo(-1);
+            }
+            Await.until(Duration.ofSeconds(5), "the sessions to end", () -> proxy.sessions().isEmpty());
+            assertThat(proxy.listener("unix-in").stats().sessions()).isEqualTo(1);
         }
     }
 

@@ -142,4 +142,91 @@ class WebSocketClusterTest {
                             .statusCode()).isEqualTo(504));
         }
     }
+
+    /** Accepts one WebSocket upgrade by hand, so that a test can send and read raw frames. */
+    private static Socket acceptUpgrade(ServerSocket server) throws Exception {
+        final Socket s = server.accept();
+        s.setSoTimeout(5000);
+        final java.io.InputStream in = s.getInputStream();
+        final StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            final int c = in.read();
+            assertThat(c).as("the upgrade request so far: " + head).isNotNegative();
+            head.append((char) c);
+        }
+        final java.util.regex.Matcher key = java.util.regex.Pattern
+                .compile("(?i)sec-websocket-key: *(\\S+)").matcher(head);
+        assertThat(key.find()).isTrue();
+        final String accept = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest
+                .getInstance("SHA-1").digest((key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+                        .getBytes(US_ASCII)));
+        s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(US_ASCII));
+        return s;
+    }
+
+    /** Reads the client's frames (masked, short) up to its close frame and returns the close code, -1 if none. */
+    private static int closeCode(Socket s) throws java.io.IOException {
+        final java.io.InputStream in = s.getInputStream();
+        for (int f = 0; f < 8; f++) {
+            final int b0 = in.read();
+            if (b0 < 0) {
+                return -1;   // a FIN without a close frame
+            }
+            final int len = in.read() & 0x7f;
+            final byte[] mask = in.readNBytes(4);
+            final byte[] payload = in.readNBytes(len);
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] ^= mask[i % 4];
+            }
+            if ((b0 & 0x0f) == 8) {
+                return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void aServersTextMessageThatIsNotUtf8ClosesWith1007() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("ws-up", c -> c.spec(WebSocketSpec.port(server.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("ws-up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            client.send(new DatagramPacket(new byte[] {'x'}, 1,
+                    new InetSocketAddress("127.0.0.1", proxy.listener("in").port())));
+            try (Socket s = acceptUpgrade(server)) {
+                // An unmasked text frame carrying 0xff 0xfe, which no UTF-8 text contains.
+                s.getOutputStream().write(new byte[] {(byte) 0x81, 2, (byte) 0xff, (byte) 0xfe});
+                assertThat(closeCode(s)).as("the close code").isEqualTo(1007);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    @Test
+    void aTcpClientsFinClosesTheWebSocketWithACloseFrameNotABareFin() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("ws-up", c -> c.spec(WebSocketSpec.port(server.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("ws-up"))))
+                     .build();
+             Socket client = new Socket("127.0.0.1", startAndPort(proxy))) {
+            client.getOutputStream().write("abc".getBytes(US_ASCII));
+            client.shutdownOutput();
+            try (Socket s = acceptUpgrade(server)) {
+                assertThat(closeCode(s)).as("the close code").isEqualTo(1000);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    private static int startAndPort(L7mp proxy) throws Exception {
+        proxy.start().get(5, SECONDS);
+        return proxy.listener("in").port();
+    }
 }

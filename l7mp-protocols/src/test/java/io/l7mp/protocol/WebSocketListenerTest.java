@@ -244,4 +244,29 @@ class WebSocketListenerTest {
             }
         }
     }
+
+    @Test
+    void aTextMessageThatIsNotUtf8ClosesWith1007() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+                java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.listener("ws").port())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(UTF_8));
+            final java.io.InputStream in = s.getInputStream();
+            final StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                final int c = in.read();
+                assertThat(c).as("the handshake answer so far: " + head).isNotNegative();
+                head.append((char) c);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            // A masked text frame (mask 0) carrying 0xff 0xfe, which no UTF-8 text contains.
+            s.getOutputStream().write(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, (byte) 0xff, (byte) 0xfe});
+            final byte[] frame = in.readNBytes(4);
+            assertThat(frame[0] & 0x0f).as("a close frame").isEqualTo(8);
+            assertThat(((frame[2] & 0xff) << 8) | (frame[3] & 0xff)).as("its code").isEqualTo(1007);
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
 }

@@ -17,6 +17,7 @@ import io.l7mp.internal.engine.Entries.RuleEntry;
 import io.l7mp.internal.engine.Entries.RuleListEntry;
 import io.l7mp.spec.RetrySpec;
 import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.RequestEnd;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StreamKind;
@@ -444,9 +445,11 @@ final class SessionImpl {
     }
 
     /**
-     * A byte-stream peer finished sending (half-close). The end of stream is passed on when the next stage is the
-     * other end of the session and can half-close too (no transform in between, no reconnect pending); the session
-     * then ends once both directions have ended. Otherwise the half-close ends the session, as l7mp does.
+     * A byte-stream peer finished sending (half-close), or a transform passed such an end on. The end of stream goes
+     * to the next stage when it can take it (a peer that can half-close, or a local transform, which passes it on
+     * after what came before it), unless it would reach a destination whose route reconnects it on disconnect; the
+     * session then ends once both directions have ended. Otherwise the half-close ends the session, as l7mp does,
+     * except after an HTTP request, whose response may still come.
      */
     void inputShutdown(Hop h) {
         final Stage s = h.stage;
@@ -454,20 +457,25 @@ final class SessionImpl {
             return;
         }
         final Hop n = h.next;
-        final boolean direct = h.role == Hop.SOURCE ? ingress.length == 0
-                : h.role == Hop.DESTINATION && egress.length == 0 && !retry.retryOn().onDisconnect();
-        if (direct && (h.role == Hop.SOURCE ? destinationDone : sourceDone)) {
+        final boolean towardsDestination = h.role == Hop.SOURCE || h.role == Hop.INGRESS;
+        final boolean passes = towardsDestination || !retry.retryOn().onDisconnect();
+        if (passes && n != null && n.ready && !n.hasPending()
+                && (n.role == Hop.DESTINATION ? destinationDone : n.role == Hop.SOURCE && sourceDone)) {
             // The other direction has finished already: the close that ends the session sends the end of stream
             // after what is queued, so a separate shutdown would be one more syscall per connection.
-            event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            if (h.role == Hop.SOURCE || h.role == Hop.DESTINATION) {
+                event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            }
             end(null);
             return;
         }
-        if (direct && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
-            event("HALF-CLOSE", "{} finished sending", h.origin, null);
-            if (h.role == Hop.SOURCE) {
+        if (passes && n != null && n.ready && !n.hasPending() && n.stage.shutdownOutput()) {
+            if (h.role == Hop.SOURCE || h.role == Hop.DESTINATION) {
+                event("HALF-CLOSE", "{} finished sending", h.origin, null);
+            }
+            if (n.role == Hop.DESTINATION) {
                 sourceDone = true;
-            } else {
+            } else if (n.role == Hop.SOURCE) {
                 destinationDone = true;
             }
             if (sourceDone && destinationDone) {
@@ -476,6 +484,22 @@ final class SessionImpl {
                 lingering = true;
                 linger(-1);
             }
+            return;
+        }
+        if (towardsDestination && source.stage instanceof RequestEnd) {
+            // A request (HTTP) ended but its destination cannot be told so: the response may still come, and
+            // ends the session when the destination closes or the client goes away. Bounded as a half-close is,
+            // since a client that gave up looks the same (its FIN) until something is written to it.
+            event("HALF-CLOSE", "{} finished its request", source.origin, null);
+            if (!lingering) {
+                lingering = true;
+                linger(-1);
+            }
+            return;
+        }
+        if (h.role == Hop.INGRESS || h.role == Hop.EGRESS) {
+            // The end came through a transform and stops here: it ends the session, as the peer's FIN would have.
+            end(null);
             return;
         }
         stageClosed(h, null);

@@ -191,7 +191,13 @@ public final class Main {
                 return 1;
             }
             for (final io.l7mp.ListenerInfo l : proxy.listeners()) {
-                logger.info("listener {} ({}) on {}", l.name(), l.spec().spec().protocol(), show(l.localAddress()));
+                if (l.localAddress() == null) {
+                    // No socket address (PIPE's FIFOs, say): its spec tells where it listens.
+                    logger.info("listener {} ({}): {}", l.name(), l.spec().spec().protocol(), l.spec().spec());
+                } else {
+                    logger.info("listener {} ({}) on {}", l.name(), l.spec().spec().protocol(),
+                            show(l.localAddress()));
+                }
             }
             logger.info("l7mp {} running on {} with {} listener(s), {} cluster(s)", io.l7mp.L7mp.VERSION,
                     proxy.transport().name(), proxy.listeners().size(), proxy.clusters().size());

@@ -28,7 +28,10 @@ public final class EchoProtocol extends PseudoClusterProvider {
         };
     }
 
-    /** Loops writes back to reads on the same loop; its writability follows its own reader's. */
+    /**
+     * Loops writes back to reads on the same loop, the end of the stream too; its writability follows its own
+     * reader's.
+     */
     static final class EchoStage implements Stage {
         private final EventLoop loop;
         private @Nullable StageHandler handler;
@@ -84,6 +87,24 @@ public final class EchoProtocol extends PseudoClusterProvider {
             if (autoRead && !was && handler != null && !closed) {
                 handler.onWritabilityChanged(true);
             }
+        }
+
+        /**
+         * Echoes the end of the stream too, as l7mp's pass-through does: the peer half-closed, so the echo finishes
+         * once what it sent has come back (told on the next loop turn, after the half-close was taken).
+         */
+        @Override
+        public boolean shutdownOutput() {
+            if (closed) {
+                return false;
+            }
+            loop.execute(() -> {
+                final StageHandler h = handler;
+                if (!closed && h != null) {
+                    h.onInputShutdown();
+                }
+            });
+            return true;
         }
 
         @Override

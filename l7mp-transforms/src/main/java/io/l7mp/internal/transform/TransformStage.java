@@ -110,6 +110,24 @@ public final class TransformStage implements Stage, SessionTransform.Output, Ann
         }
     }
 
+    /**
+     * Passes the end of the stream on, as a pass-through does: the next hop hears it after the messages written
+     * before it (on the next loop turn, once the engine has taken the half-close).
+     */
+    @Override
+    public boolean shutdownOutput() {
+        if (closed) {
+            return false;
+        }
+        ctx.eventLoop().execute(() -> {
+            final StageHandler h = handler;
+            if (!closed && h != null) {
+                h.onInputShutdown();
+            }
+        });
+        return true;
+    }
+
     @Override
     public void close(@Nullable Throwable cause) {
         if (!closed) {

@@ -108,6 +108,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 badRequest(String.valueOf(req.decoderResult().cause().getMessage()));
                 return;
             }
+            if (!h2 && req.protocolVersion().majorVersion() != 1) {
+                // The decoder takes any HTTP/x.y; this listener speaks 1.x here (2.0 only by upgrade or preface).
+                ReferenceCountUtil.release(o);
+                refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                        "HTTP version " + req.protocolVersion().text() + " is not supported");
+                return;
+            }
             ex = start(req);
             if (!(o instanceof HttpContent)) {
                 updateAutoRead();
@@ -115,12 +122,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
         }
         if (o instanceof HttpContent content) {
-            final boolean failed = content.decoderResult().isFailure();
-            ex.onContent(content);
-            if (failed) {
-                abort();
+            if (content.decoderResult().isFailure()) {
+                final String why = String.valueOf(content.decoderResult().cause().getMessage());
+                content.release();
+                logger.debug("listener {}: bad request body from {}: {}", listener.name(), remoteAddress(), why);
+                ex.requestFailed(why);
                 return;
             }
+            ex.onContent(content);
         } else {
             ReferenceCountUtil.release(o);
         }
@@ -224,9 +233,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void badRequest(String why) {
+        refuse(HttpResponseStatus.BAD_REQUEST, why);
+    }
+
+    /** Answers l7mp's error body with this status and closes the connection. */
+    private void refuse(HttpResponseStatus status, String why) {
         final ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.put("status", 400).put("message", "Bad Request").put("content", why);
-        final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+        body.put("status", status.code()).put("message", status.reasonPhrase()).put("content", why);
+        final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 ByteBufUtil.writeUtf8(ctx.alloc(), body.toString()));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())

@@ -61,6 +61,8 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
     private int status = HttpResponseStatus.OK.code();
     private final Map<String, String> headers = new LinkedHashMap<>();
     private boolean notified;
+    /** Why the request failed to decode, told to the session when it binds later. */
+    private @Nullable SessionError failure;
 
     /** The whole request body has arrived. */
     boolean requestDone;
@@ -126,8 +128,40 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         if (last) {
             requestDone = true;
             if (handler != null && !closed) {
-                runEndCallbacks();
+                requestEnded();
             }
+        }
+    }
+
+    /**
+     * The request body failed to decode (a bad chunk, say): answers {@code 400} with l7mp's error body unless the
+     * response started already (then the connection is cut), ends the session with that error and closes the
+     * connection, as for a request whose head failed to decode.
+     */
+    void requestFailed(String why) {
+        final SessionError e = new SessionError(400, why);
+        keepAlive = false;
+        releasePending();
+        endCallbacks = null;
+        if (closed || gone) {
+            conn.abort();
+            return;
+        }
+        closed = true;
+        if (responseStarted) {
+            responseDone = true;
+            conn.abort();
+        } else {
+            responseStarted = true;
+            responseDone = true;
+            conn.responseDone(this, error(e));
+        }
+        gone = true;
+        failure = e;
+        final StageHandler h = handler;
+        if (h != null && !notified) {
+            notified = true;
+            h.onClose(e);
         }
     }
 
@@ -157,6 +191,19 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         h.onClose(cause);
     }
 
+    /**
+     * Tells the clusters waiting for the whole request, then the session: the end of the body is passed on as a
+     * half-close, so a backend that answers at the end of its input (a TCP service, a process, Echo) ends the
+     * response by closing, as in l7mp, where the request stream's end ends the destination's input.
+     */
+    private void requestEnded() {
+        runEndCallbacks();
+        final StageHandler h = handler;
+        if (h != null && !closed && !gone) {
+            h.onInputShutdown();
+        }
+    }
+
     // ------------------------------------------------------------------ Stage
 
     @Override
@@ -174,7 +221,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         this.handler = h;
         if (gone) {
             notified = true;
-            h.onClose(null);
+            h.onClose(failure);
             return;
         }
         boolean delivered = false;
@@ -192,7 +239,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
             h.onReadComplete();
         }
         if (requestDone && !closed) {
-            runEndCallbacks();
+            requestEnded();
         }
         conn.updateAutoRead();
     }

@@ -15,9 +15,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -126,7 +128,18 @@ final class HttpListenerImpl implements Listener {
         final HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(frameCodec(), multiplex()) : null,
-                MAX_UPGRADE_BODY);
+                MAX_UPGRADE_BODY) {
+            /**
+             * The upgrade request is held whole until it is answered, so one with a body too large for that (curl
+             * --http2 -d @file) is served as HTTP/1.1 instead of refused with 413, as RFC 7230 lets a server ignore
+             * an upgrade.
+             */
+            @Override
+            protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
+                return !HttpUtil.isTransferEncodingChunked(req)
+                        && HttpUtil.getContentLength(req, 0L) <= MAX_UPGRADE_BODY;
+            }
+        };
         final ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {

@@ -108,7 +108,10 @@ final class Transports {
     private static List<String> datagramNames() {
         final TreeSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         providers().forEach((k, p) -> {
-            if (p.streamKind() == StreamKind.DATAGRAM && p.hasEndpoints() && !(p instanceof JsonSocketProtocol)) {
+            // Only what can carry JSONSocket here: an unavailable protocol (AF_PACKET, SCTP without kernel support)
+            // would be a bad suggestion.
+            if (p.streamKind() == StreamKind.DATAGRAM && p.hasEndpoints() && !(p instanceof JsonSocketProtocol)
+                    && p.isAvailable()) {
                 names.add(k);
             }
         });

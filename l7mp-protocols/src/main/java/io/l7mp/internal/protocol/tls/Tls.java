@@ -115,6 +115,15 @@ public final class Tls {
 
     /** Returns a client context; throws {@link IllegalArgumentException} when the files cannot be loaded. */
     public static SslContext clientContext(TlsSpec spec) {
+        return clientContext(spec, true);
+    }
+
+    /**
+     * Returns a client context that, with {@code verify}, checks the server's chain and, when {@code checkHost}, its
+     * host name (a Unix socket path has none to check). Throws {@link IllegalArgumentException} when the files
+     * cannot be loaded.
+     */
+    public static SslContext clientContext(TlsSpec spec, boolean checkHost) {
         final SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
         if (spec.cert() != null && spec.key() != null) {
             b.keyManager(new File(spec.cert()), new File(spec.key()));
@@ -125,7 +134,7 @@ public final class Tls {
             if (spec.ca() != null) {
                 b.trustManager(new File(spec.ca()));
             }
-            b.endpointIdentificationAlgorithm("HTTPS");
+            b.endpointIdentificationAlgorithm(checkHost ? "HTTPS" : null);
         }
         return build(b, spec);
     }

@@ -2,7 +2,9 @@ package io.l7mp.internal.protocol.unix;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.internal.protocol.HoldingChannelStage;
 import io.l7mp.internal.protocol.framing.FrameCodec;
+import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.UnixSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.ChannelStage;
@@ -19,12 +21,17 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UnixStreamProtocol implements ProtocolProvider {
     private static final Logger logger = LoggerFactory.getLogger(UnixStreamProtocol.class);
+    private static final String HANDSHAKE_GUARD = "l7mp-tls-guard";
 
     @Override
     public String name() {
@@ -74,8 +82,12 @@ public final class UnixStreamProtocol implements ProtocolProvider {
 
     @Override
     public Map<String, String> localPaths(ProtocolSpec spec) {
-        final String f = ((UnixSpec) spec).filename();
-        return f == null ? Map.of() : Map.of("filename", f);
+        final UnixSpec s = (UnixSpec) spec;
+        final Map<String, String> m = new LinkedHashMap<>(Tls.paths(s.tls()));
+        if (s.filename() != null) {
+            m.put("filename", s.filename());
+        }
+        return m;
     }
 
     @Override
@@ -86,6 +98,7 @@ public final class UnixStreamProtocol implements ProtocolProvider {
     @Override
     public void validate(ProtocolSpec spec, boolean listener) {
         final UnixSpec s = (UnixSpec) spec;
+        Tls.validate(s.tls(), listener);
         if (listener) {
             if (s.filename() == null) {
                 throw new IllegalArgumentException("filename: missing (expected: the socket path to listen on)");
@@ -102,10 +115,24 @@ public final class UnixStreamProtocol implements ProtocolProvider {
     @Override
     public Cluster newCluster(ClusterContext ctx) {
         final UnixSpec spec = (UnixSpec) ctx.spec();
-        return request -> connect(ctx, spec, request);
+        SslContext ssl = null;
+        RuntimeException sslError = null;
+        if (spec.tls() != null) {
+            try {
+                ssl = Tls.clientContext(spec.tls(), false);
+            } catch (final IllegalArgumentException e) {
+                sslError = e;
+            }
+        }
+        final SslContext sslContext = ssl;
+        final RuntimeException error = sslError;
+        return request -> error != null
+                ? request.eventLoop().newFailedFuture(new SessionError(500, error.getMessage(), error))
+                : connect(ctx, spec, sslContext, request);
     }
 
-    private static Future<Stage> connect(ClusterContext ctx, UnixSpec spec, ConnectRequest r) {
+    private static Future<Stage> connect(ClusterContext ctx, UnixSpec spec, @Nullable SslContext ssl,
+                                         ConnectRequest r) {
         final Promise<Stage> p = r.eventLoop().newPromise();
         if (r.endpoint() == null) {
             return p.setFailure(new SessionError(404, "No endpoint in cluster"));
@@ -122,12 +149,29 @@ public final class UnixStreamProtocol implements ProtocolProvider {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        stage[0] = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
+                        if (ssl == null) {
+                            stage[0] = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
+                        } else {
+                            ch.pipeline().addLast(Tls.HANDLER_NAME, ssl.newHandler(ch.alloc()));
+                            stage[0] = new TlsPathStage(ch, FrameCodec.install(ch, spec.framing()), path);
+                        }
                     }
                 });
         final ChannelFuture cf = b.connect(UnixSockets.address(ctx.transport(), path));
         cf.addListener(f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && ssl != null) {
+                // Auto-read is off until the session binds the stage: the handshake needs a first read to get going.
+                cf.channel().read();
+                cf.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        p.tryFailure(new SessionError(502, "TLS handshake with " + path + " failed: "
+                                + h.cause().getMessage(), h.cause()));
+                        cf.channel().close();
+                    } else if (!p.trySuccess(stage[0])) {
+                        cf.channel().close();
+                    }
+                });
+            } else if (f.isSuccess()) {
                 if (!p.trySuccess(stage[0])) {
                     cf.channel().close();
                 }
@@ -154,6 +198,21 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         }
     }
 
+    /** A TLS channel stage: keeps what the handshake's last read carried, describes itself by its socket path. */
+    static final class TlsPathStage extends HoldingChannelStage {
+        private final Path path;
+
+        TlsPathStage(Channel channel, StreamKind kind, Path path) {
+            super(channel, kind);
+            this.path = path;
+        }
+
+        @Override
+        public String describe() {
+            return path.toString();
+        }
+    }
+
     /** Listens on a socket file; each accepted channel's loop becomes its session's loop. */
     private static final class UnixStreamListener implements Listener {
         private final ListenerContext ctx;
@@ -161,6 +220,7 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         private final Path path;
         private final AtomicInteger sequence = new AtomicInteger();
         private volatile @Nullable Channel server;
+        private volatile @Nullable SslContext ssl;
 
         UnixStreamListener(ListenerContext ctx, UnixSpec spec) {
             this.ctx = ctx;
@@ -172,6 +232,9 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         public CompletableFuture<Void> start() {
             final CompletableFuture<Void> done = new CompletableFuture<>();
             try {
+                if (spec.tls() != null) {
+                    ssl = Tls.serverContext(spec.tls());
+                }
                 UnixSockets.clearStaleStream("filename", path);
             } catch (final RuntimeException e) {
                 done.completeExceptionally(e);
@@ -201,7 +264,33 @@ public final class UnixStreamProtocol implements ProtocolProvider {
         }
 
         private void accept(Channel ch) {
-            final PathStage stage = new PathStage(ch, FrameCodec.install(ch, spec.framing()), path);
+            final SslContext s = ssl;
+            if (s == null) {
+                startSession(new PathStage(ch, FrameCodec.install(ch, spec.framing()), path));
+                return;
+            }
+            final SslHandler tls = s.newHandler(ch.alloc());
+            ch.pipeline().addLast(Tls.HANDLER_NAME, tls).addLast(HANDSHAKE_GUARD, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                    // The handshake listener below logs the failure; the TLS handler closes the connection.
+                }
+            });
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    ch.pipeline().remove(HANDSHAKE_GUARD);
+                    startSession(new TlsPathStage(ch, FrameCodec.install(ch, spec.framing()), path));
+                } else {
+                    logger.debug("listener {}: TLS handshake on {} failed: {}", ctx.name(), path,
+                            f.cause().toString());
+                    ch.close();
+                }
+            });
+            // Auto-read is off: the first read starts the handshake, the TLS handler reads on until it is done.
+            ch.read();
+        }
+
+        private void startSession(ChannelStage stage) {
             final ObjectNode md = JsonNodeFactory.instance.objectNode();
             md.putObject("UNIX").put("filename", path.toString());
             logger.debug("listener {}: connection on {}", ctx.name(), path);

@@ -24,9 +24,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
@@ -39,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -237,6 +241,16 @@ final class WsCluster implements Cluster {
                 resp.release();
             }
             ctx.pipeline().remove(this);
+            // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007, from servers too. The
+            // validator writes that close frame itself, so it goes behind the encoder as well as the decoder (the
+            // client handshaker adds the encoder after the decoder).
+            final List<String> names = ctx.pipeline().names();
+            final ChannelHandlerContext dec = ctx.pipeline().context(WebSocketFrameDecoder.class);
+            final ChannelHandlerContext enc = ctx.pipeline().context(WebSocketFrameEncoder.class);
+            if (dec != null && enc != null) {
+                final String after = names.indexOf(enc.name()) > names.indexOf(dec.name()) ? enc.name() : dec.name();
+                ctx.pipeline().addAfter(after, "l7mp-ws-utf8", new Utf8FrameValidator(true));
+            }
             codec.upgraded();
             if (!promise.trySuccess(stage)) {
                 ctx.close();

@@ -5,8 +5,11 @@ import io.l7mp.spi.StageHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import org.jspecify.annotations.Nullable;
 
@@ -51,6 +54,11 @@ final class WsServerStage extends WsStage {
         }
         f.addListener(x -> {
             if (x.isSuccess()) {
+                // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007.
+                final ChannelHandlerContext dec = channel().pipeline().context(WebSocketFrameDecoder.class);
+                if (dec != null) {
+                    channel().pipeline().addAfter(dec.name(), "l7mp-ws-utf8", new Utf8FrameValidator(true));
+                }
                 codec.upgraded();
                 super.bind(h);
             } else {

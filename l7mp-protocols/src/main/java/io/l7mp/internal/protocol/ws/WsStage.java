@@ -14,6 +14,15 @@ class WsStage extends HoldingChannelStage {
         this.codec = codec;
     }
 
+    /**
+     * WebSocket has no half-close: a bare FIN under the protocol would end the connection without a close frame
+     * (1006 at the peer). Refused, so that the engine ends the session and {@link #close} sends a close frame.
+     */
+    @Override
+    public boolean shutdownOutput() {
+        return false;
+    }
+
     @Override
     public void close(@Nullable Throwable cause) {
         codec.closing(cause);
