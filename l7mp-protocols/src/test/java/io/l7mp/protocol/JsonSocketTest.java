@@ -170,6 +170,44 @@ class JsonSocketTest {
         }
     }
 
+    /** Without header rules the whole metadata travels; {@code header: []} sends only the version, as l7mp does. */
+    @Test
+    void withoutHeaderRulesTheWholeMetadataTravels() throws Exception {
+        try (L7mp second = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .listener("js-in", l -> l.spec(JsonSocketSpec.over(UdpSpec.bind("127.0.0.1", 0)))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .build()) {
+            second.start().get(5, SECONDS);
+            final int port = second.listener("js-in").port();
+            try (L7mp first = L7mp.builder()
+                    .cluster("all", c -> c.spec(JsonSocketSpec.over(UdpSpec.port(port))).endpoint("127.0.0.1"))
+                    .cluster("none", c -> c.spec(JsonSocketSpec.over(UdpSpec.port(port)).withHeader(List.of()))
+                            .endpoint("127.0.0.1"))
+                    .listener("udp-all", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.rewrite("/labels/user", "alice").route(rt -> rt.destination("all"))))
+                    .listener("udp-none", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.rewrite("/labels/user", "bob").route(rt -> rt.destination("none"))))
+                    .build();
+                 DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                first.start().get(5, SECONDS);
+                send(c, local(first, "udp-all"), "hello");
+                assertThat(receive(c)).isEqualTo("hello");
+                final JsonNode md = second.sessions().get(0).metadata();
+                assertThat(md.at("/JSONSocket/labels/user").asText()).isEqualTo("alice");
+                assertThat(md.at("/JSONSocket/IP/src_addr").asText()).isEqualTo("127.0.0.1");
+                assertThat(md.at("/JSONSocket/UDP/src_port").asInt()).isEqualTo(c.getLocalPort());
+                send(c, local(first, "udp-none"), "again");
+                assertThat(receive(c)).isEqualTo("again");
+                final JsonNode bare = second.sessions().stream()
+                        .filter(s -> s.metadata().at("/JSONSocket/labels").isMissingNode()).findFirst().orElseThrow()
+                        .metadata().get("JSONSocket");
+                assertThat(bare.size()).as("header fields of %s", bare).isEqualTo(1);
+                assertThat(bare.get("JSONSocketVersion").asInt()).isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void runsOverAUnixDatagramTransportFoundByName(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Epoll.isAvailable(), "Unix datagram sockets need epoll");

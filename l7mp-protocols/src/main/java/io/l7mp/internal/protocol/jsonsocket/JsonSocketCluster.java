@@ -138,8 +138,15 @@ final class JsonSocketCluster implements Cluster {
         return null;
     }
 
-    /** Builds the request header from the metadata, as l7mp does; {@code JSONSocketVersion} is always 1. */
+    /**
+     * Builds the request header from the metadata by the spec's rules, as l7mp does; without a {@code header} field
+     * the header is the whole metadata, so that it travels to the next proxy unasked. {@code JSONSocketVersion} is
+     * always 1.
+     */
     static ObjectNode header(String session, JsonSocketSpec spec, ObjectNode metadata) {
+        if (spec.header() == null) {
+            return metadata.deepCopy().put(VERSION_KEY, JsonSocketProtocol.VERSION);
+        }
         JsonNode h = JsonNodeFactory.instance.objectNode();
         for (final JsonSocketSpec.Header rule : spec.headerOrEmpty()) {
             if (rule.path() != null) {
