@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param protocol  "JSONSocket"
  * @param transport the datagram protocol it runs over, with that protocol's parameters (port, address, ...)
- * @param header    cluster: how to build the request header from the session metadata, in order
+ * @param header    cluster: how to build the request header from the session metadata, in order; null sends the
+ *                  whole metadata, an empty list only the version
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JsonSocketSpec(@JsonProperty("protocol") String protocol,
