@@ -57,8 +57,16 @@ final class SessionImpl {
     final Hop source;
     /** Live while the session routes and connects; afterwards kept only as {@link #metadataBytes}. */
     private @Nullable ObjectNode metadata;
-    /** The metadata once routed, as JSON: a tenth of the tree's heap, which matters with 100k idle sessions. */
+    /**
+     * The metadata once routed, as JSON, for a datagram session: a tenth of the tree's heap, which matters with 100k
+     * idle UDP sessions.
+     */
     private volatile byte @Nullable [] metadataBytes;
+    /**
+     * The metadata once routed, as a private copy, for a byte-stream session: its sockets outweigh the tree many times,
+     * and serializing it would cost every short connection a JSON writer (and the JIT its code) for nothing.
+     */
+    private volatile @Nullable ObjectNode metadataCopy;
     private volatile SessionStatus status = SessionStatus.INIT;
     private volatile @Nullable RouteEntry route;
     private volatile Hop[] ingress = NONE;
@@ -658,7 +666,14 @@ final class SessionImpl {
     }
 
     private void publishMetadata() {
+        final Stage src = source.stage;
+        if (src != null && src.streamKind() == StreamKind.BYTE) {
+            metadataBytes = null;
+            metadataCopy = metadata().deepCopy();
+            return;
+        }
         try {
+            metadataCopy = null;
             metadataBytes = JSON.writeValueAsBytes(metadata());
         } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -673,6 +688,11 @@ final class SessionImpl {
     }
 
     private JsonNode publishedMetadata() {
+        final ObjectNode c = metadataCopy;
+        if (c != null) {
+            // Callers may change what they get: the copy stays the session's.
+            return c.deepCopy();
+        }
         final byte[] b = metadataBytes;
         if (b == null) {
             return EMPTY;
