@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code protocol: Sync}: a rendezvous point. Sessions whose metadata has the same value at {@code query} join one
  * broadcast domain: what one member writes goes to every other member, message boundaries kept. A session waits in
- * connect until the domain has {@code min_members} members, bounded by its route's {@code retry.timeout}.
+ * connect until the domain has {@code min_members} members, bounded by its route's {@code retry.timeout}; then it
+ * connects alone, as l7mp does, and a peer that joins later connects at once.
  *
  * @param protocol   "Sync"
  * @param query      a metadata path such as {@code /labels/session_id} or {@code HTTP/headers/id} (leading slash

@@ -159,13 +159,17 @@ final class SyncCluster implements Cluster {
             promise.trySuccess(this);
         }
 
-        /** No peer came in time: leave, fail the connect. On {@link #loop}. */
+        /**
+         * No peer came in time: connect alone, as l7mp connects every member at once. The member stays in its domain,
+         * what it sends is dropped until a peer joins, and a peer that joins later connects at once. On {@link #loop}.
+         */
         void timeout(long millis) {
-            if (state.compareAndSet(WAITING, CLOSED)) {
-                leave(this);
-                logger.debug("{} Sync {}: no peer with {}={} within {} ms", session, name, query, key, millis);
-                promise.tryFailure(new SessionError(504, "Sync " + name + ": no peer with " + query + "=" + key
-                        + " joined within " + millis + " ms"));
+            if (state.compareAndSet(WAITING, CONNECTED)) {
+                logger.debug("{} Sync {}: no peer with {}={} within {} ms, connected alone", session, name, query,
+                        key, millis);
+                if (!promise.trySuccess(this)) {
+                    close(null);
+                }
             }
         }
 
