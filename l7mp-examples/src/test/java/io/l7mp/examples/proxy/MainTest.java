@@ -11,6 +11,7 @@ import io.l7mp.testing.Await;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,6 +221,42 @@ class MainTest {
         assertThat(read(log)).containsPattern("warm-up: [1-9][0-9]* datagrams, [1-9][0-9]* connections")
                 .contains("shutting down");
         assertThat(p.exitValue()).isEqualTo(143);
+    }
+
+    /** A peer's malformed request shows at the default level, once per window however many the peer sends. */
+    @Test
+    void badRequestsShowAtInfoButDoNotFloodTheLog(@TempDir Path dir) throws Exception {
+        final int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        final Path cfg = dir.resolve("http.yaml");
+        Files.writeString(cfg, """
+                admin: {log_level: info}
+                listeners:
+                  - name: web
+                    spec: {protocol: HTTP, address: 127.0.0.1, port: %d}
+                    rules: [{action: {route: {destination: {spec: {protocol: Echo}}}}}]
+                """.formatted(port));
+        final Path log = dir.resolve("out");
+        final Process p = start(log, "-c", cfg.toString());
+        try {
+            Await.until(Duration.ofSeconds(30), "the proxy to start", () -> read(log).contains("running on"));
+            for (int i = 0; i < 20; i++) {
+                try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    s.getOutputStream().write("GET / HTTP/9.9\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+                    s.setSoTimeout(5_000);
+                    assertThat(new String(s.getInputStream().readNBytes(12), US_ASCII)).isEqualTo("HTTP/1.1 505");
+                }
+            }
+            Await.until(Duration.ofSeconds(10), "the bad request in the log",
+                    () -> read(log).contains("listener web: bad request from /127.0.0.1:"));
+            assertThat(read(log).split("bad request from", -1).length - 1).as("INFO lines for 20 bad requests")
+                    .isBetween(1, 2);
+        } finally {
+            p.destroy();
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     }
 
     private static String read(Path log) {

@@ -125,7 +125,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (content.decoderResult().isFailure()) {
                 final String why = String.valueOf(content.decoderResult().cause().getMessage());
                 content.release();
-                logger.debug("listener {}: bad request body from {}: {}", listener.name(), remoteAddress(), why);
+                listener.peerErrors.log(listener.name(), "bad request body", remoteAddress(), why);
                 ex.requestFailed(why);
                 return;
             }
@@ -245,7 +245,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        logger.debug("listener {}: bad request from {}: {}", listener.name(), remoteAddress(), why);
+        listener.peerErrors.log(listener.name(), "bad request", remoteAddress(), why);
         closeAfter(ctx.writeAndFlush(r));
     }
 

@@ -1,6 +1,7 @@
 package io.l7mp.internal.protocol.http;
 
 import io.l7mp.internal.protocol.Net;
+import io.l7mp.internal.protocol.PeerErrorLog;
 import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.HttpSpec;
 import io.l7mp.spi.Listener;
@@ -60,6 +61,8 @@ final class HttpListenerImpl implements Listener {
     private final ListenerContext ctx;
     private final HttpSpec spec;
     private final AtomicLong ids = new AtomicLong();
+    /** What peers get wrong, at INFO now and then. */
+    final PeerErrorLog peerErrors = new PeerErrorLog(LoggerFactory.getLogger(HttpConnection.class));
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile @Nullable Channel server;
     private volatile @Nullable SslContext ssl;

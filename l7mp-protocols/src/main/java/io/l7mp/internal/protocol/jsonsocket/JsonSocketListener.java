@@ -4,6 +4,7 @@ import static io.l7mp.internal.protocol.jsonsocket.JsonSocketProtocol.VERSION_KE
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.l7mp.internal.protocol.PeerErrorLog;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.Listener;
 import io.l7mp.spi.ListenerContext;
@@ -30,6 +31,7 @@ final class JsonSocketListener implements Listener {
     private final ListenerContext ctx;
     private final Listener transport;
     private final AtomicInteger sequence = new AtomicInteger();
+    private final PeerErrorLog peerErrors = new PeerErrorLog(logger);
 
     JsonSocketListener(ListenerContext ctx, ProtocolProvider provider, ProtocolSpec transportSpec) {
         this.ctx = ctx;
@@ -114,7 +116,7 @@ final class JsonSocketListener implements Listener {
     }
 
     private void refuse(String transportName, JsonSocketStage stage, int status, String message) {
-        logger.debug("listener {}: {} refused with {}: {}", ctx.name(), transportName, status, message);
+        peerErrors.log(ctx.name(), "JSONSocket header refused with " + status, transportName, message);
         stage.reject(status, message);
     }
 }

@@ -2,6 +2,7 @@ package io.l7mp.internal.protocol.ws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.internal.protocol.Net;
+import io.l7mp.internal.protocol.PeerErrorLog;
 import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.WebSocketSpec;
 import io.l7mp.spi.Listener;
@@ -54,6 +55,7 @@ final class WsListener implements Listener {
     private final ListenerContext ctx;
     private final WebSocketSpec spec;
     private final AtomicInteger sequence = new AtomicInteger();
+    private final PeerErrorLog peerErrors = new PeerErrorLog(logger);
     private final WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(WebSocketProtocol.MAX_MESSAGE).expectMaskedFrames(true).allowExtensions(false)
             .build();
@@ -140,7 +142,7 @@ final class WsListener implements Listener {
                 if (req.refCnt() > 0) {
                     req.release();
                 }
-                logger.debug("listener {}: upgrade from {} failed: {}", ctx.name(), ch.remoteAddress(), e.toString());
+                peerErrors.log(ctx.name(), "WebSocket upgrade", ch.remoteAddress(), e.toString());
                 ch.close();
             }
         }
@@ -184,8 +186,7 @@ final class WsListener implements Listener {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-            logger.debug("listener {}: error before the upgrade from {}: {}", ctx.name(), c.channel().remoteAddress(),
-                    cause.toString());
+            peerErrors.log(ctx.name(), "bad WebSocket upgrade request", c.channel().remoteAddress(), cause.toString());
             c.close();
         }
     }
