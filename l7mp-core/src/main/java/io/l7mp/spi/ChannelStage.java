@@ -329,6 +329,7 @@ public class ChannelStage implements Stage {
             if (evt instanceof ChannelInputShutdownEvent) {
                 final StageHandler h = handler;
                 inputShut = true;
+                HalfClosed.keepWriting(ctx.channel());
                 if (h == null) {
                     earlyInputShutdown = true;
                 } else if (!closed) {

@@ -290,6 +290,47 @@ class HttpListenerTest {
         }
     }
 
+    /** A client that half-closes after its request ("printf 'GET ...' | socat") gets a large answer whole. */
+    @Test
+    void aLargeAnswerReachesAClientThatHalfClosedAfterItsRequest() throws Exception {
+        final int size = 8 << 20;
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            final CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = backend.accept()) {
+                    // Answers once the request has ended (the proxy passes its end on), so after the client's FIN.
+                    s.setSoTimeout(5_000);
+                    s.getInputStream().readAllBytes();
+                    final byte[] chunk = new byte[64 * 1024];
+                    java.util.Arrays.fill(chunk, (byte) 'x');
+                    for (int off = 0; off < size; off += chunk.length) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (L7mp proxy = L7mp.builder()
+                    .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                    .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                            .rule(r -> r.route(rt -> rt.destination("up"))))
+                    .build();
+                 Socket c = new Socket()) {
+                proxy.start().get(5, SECONDS);
+                // A small receive buffer: the proxy soon finds the client's socket full and must wait to write.
+                c.setReceiveBufferSize(16 * 1024);
+                c.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.listener("http").port()), 5_000);
+                c.setSoTimeout(10_000);
+                c.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+                c.shutdownOutput();
+                final byte[] all = c.getInputStream().readAllBytes();
+                final String text = new String(all, US_ASCII);
+                assertThat(text).startsWith("HTTP/1.1 200").endsWith("\r\n0\r\n\r\n");
+                assertThat(text.chars().filter(ch -> ch == 'x').count()).as("bytes of the answer").isEqualTo(size);
+                served.get(5, SECONDS);
+            }
+        }
+    }
+
     @Test
     void aUdpAnswerIsTheResponseAndTheSessionOfAClientThatLeftEndsOnceIdle() throws Exception {
         try (java.net.DatagramSocket udp = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {

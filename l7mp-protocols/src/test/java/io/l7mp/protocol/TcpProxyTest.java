@@ -238,4 +238,64 @@ class TcpProxyTest {
             Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
         }
     }
+
+    /**
+     * An answer far larger than the socket buffers, sent after the client's half-close, arrives whole: the proxy keeps
+     * writing to a client whose input ended (Netty's epoll transport used to drop the socket from epoll then).
+     */
+    @Test
+    void aLargeAnswerAfterTheClientsHalfCloseArrivesWhole() throws Exception {
+        final int size = 8 << 20;
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            // A few rounds: whether the proxy finds the client's socket full right after the half-close varies.
+            for (int round = 0; round < 4; round++) {
+                final java.util.concurrent.CompletableFuture<Void> backendDone =
+                        java.util.concurrent.CompletableFuture.runAsync(() -> {
+                            try (Socket b = backend.accept()) {
+                                b.setSoTimeout(5_000);
+                                b.getInputStream().readAllBytes();
+                                final byte[] chunk = new byte[64 * 1024];
+                                for (int off = 0; off < size; off += chunk.length) {
+                                    for (int i = 0; i < chunk.length; i++) {
+                                        chunk[i] = (byte) ((off + i) % 251);
+                                    }
+                                    b.getOutputStream().write(chunk);
+                                }
+                                b.shutdownOutput();
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                try (Socket s = new Socket()) {
+                    // A small receive buffer: the proxy soon finds the client's socket full and must wait to write.
+                    s.setReceiveBufferSize(16 * 1024);
+                    s.connect(UdpProxyTest.local(proxy, "in"), 5_000);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("request".getBytes(US_ASCII));
+                    s.shutdownOutput();
+                    final InputStream in = s.getInputStream();
+                    final byte[] buf = new byte[8192];
+                    long got = 0;
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        for (int i = 0; i < n; i++) {
+                            if (buf[i] != (byte) ((got + i) % 251)) {
+                                throw new AssertionError("byte " + (got + i) + " differs");
+                            }
+                        }
+                        got += n;
+                    }
+                    assertThat(got).as("bytes of the answer").isEqualTo(size);
+                }
+                backendDone.get(10, SECONDS);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
 }
