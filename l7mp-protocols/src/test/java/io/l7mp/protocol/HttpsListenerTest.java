@@ -70,6 +70,30 @@ class HttpsListenerTest {
         }
     }
 
+    /** A keep-alive client that ends its side with a TLS close_notify (no FIN) gets the connection closed. */
+    @Test
+    void aCloseNotifyOnAKeepAliveConnectionClosesIt() throws Exception {
+        try (L7mp proxy = httpsResponder(TlsSpec.server(pki.serverCert.toString(), pki.serverKey.toString()));
+             javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) pki.jdkClientContext(false).getSocketFactory()
+                     .createSocket("localhost", proxy.listener("https").port())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            s.getOutputStream().write("POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            final java.io.InputStream in = s.getInputStream();
+            // The test responder answers 201 with a chunked body: read up to its last chunk.
+            final StringBuilder got = new StringBuilder();
+            while (!got.toString().endsWith("\r\n0\r\n\r\n")) {
+                final int b = in.read();
+                assertThat(b).as("the response so far: %s", got).isNotNegative();
+                got.append((char) b);
+            }
+            assertThat(got.toString()).startsWith("HTTP/1.1 201");
+            s.shutdownOutput();  // close_notify, and no FIN: the socket stays open
+            assertThat(in.read()).as("the end of the connection").isEqualTo(-1);
+        }
+    }
+
     @Test
     void aClientThatDoesNotTrustTheServerOrSpeaksPlainHttpGetsNoAnswer() throws Exception {
         try (L7mp proxy = httpsResponder(TlsSpec.server(pki.serverCert.toString(), pki.serverKey.toString()))) {

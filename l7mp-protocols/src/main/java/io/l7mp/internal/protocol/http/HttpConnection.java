@@ -3,6 +3,7 @@ package io.l7mp.internal.protocol.http;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.internal.protocol.Net;
+import io.l7mp.spi.HalfClosed;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -338,10 +340,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                     c2.fireUserEventTriggered(e);
                 }
             });
-        } else if (evt instanceof ChannelInputShutdownEvent) {
+        } else if (evt instanceof ChannelInputShutdownEvent
+                || evt instanceof SslCloseCompletionEvent e && e.isSuccess()) {
             // "printf 'GET ...' | socat - tcp:..." sends its request and shuts its side down: it still waits for
-            // the answer, as HTTP servers give it. The decoder has handed over everything it read by now.
+            // the answer, as HTTP servers give it. The decoder has handed over everything it read by now. Over TLS
+            // the end of the client's side is its close_notify, which may come without a FIN.
+            if (inputShut) {
+                return;
+            }
             inputShut = true;
+            HalfClosed.keepWriting(ctx.channel());
             final HttpExchange ex = active;
             if (ex != null && !ex.requestDone) {
                 // It went away in the middle of its request (the decoder drops a body cut short): end the session.
