@@ -225,6 +225,91 @@ class WebSocketClusterTest {
         }
     }
 
+    /**
+     * The session ends when the server closes, while the TCP client is still sending. Closing the client's socket
+     * with its unread input would reset the connection, and the kernel would drop the end of the server's message
+     * that it had not sent yet: the client must get all of it, then an end of stream.
+     */
+    @Test
+    void aServersLastMessageReachesATcpClientThatIsStillSending() throws Exception {
+        final int size = 8 << 20;
+        final byte[] message = new byte[size];
+        new java.util.Random(7).nextBytes(message);
+        try (ServerSocket server = smallWindowServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("ws-up", c -> c.spec(WebSocketSpec.port(server.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("ws-up"))))
+                     .build();
+             Socket client = new Socket()) {
+            proxy.start().get(5, SECONDS);
+            client.setSendBufferSize(16384);
+            client.setReceiveBufferSize(16384);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.listener("in").port()), 5000);
+            client.setSoTimeout(10_000);
+            final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            final Thread writer = new Thread(() -> {
+                final byte[] chunk = new byte[16384];
+                try {
+                    while (true) {
+                        client.getOutputStream().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (final java.io.IOException e) {
+                    // the connection ended
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            try (Socket s = acceptUpgrade(server)) {
+                // Once the proxy holds more than the client's send buffer unread, it has stopped reading the client.
+                Await.until(Duration.ofSeconds(10), "the proxy to stop reading the client", () -> {
+                    final var sessions = proxy.sessions();
+                    return !sessions.isEmpty()
+                            && written.get() - sessions.get(0).stats().ingressBytes() > 64 * 1024;
+                });
+                final Thread sender = new Thread(() -> {
+                    try {
+                        final java.io.OutputStream out = s.getOutputStream();
+                        out.write(new byte[] {(byte) 0x82, 127, 0, 0, 0, 0, (byte) (size >>> 24),
+                                (byte) (size >>> 16), (byte) (size >>> 8), (byte) size});
+                        out.write(message);
+                        out.write(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe8});
+                        out.flush();
+                    } catch (final java.io.IOException e) {
+                        // the test fails on what the client got
+                    }
+                });
+                sender.setDaemon(true);
+                sender.start();
+                final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                final byte[] b = new byte[65536];
+                String end = "end of stream";
+                try {
+                    int n;
+                    while ((n = client.getInputStream().read(b)) >= 0) {
+                        got.write(b, 0, n);
+                    }
+                } catch (final java.io.IOException e) {
+                    end = e.toString();
+                }
+                assertThat(end).isEqualTo("end of stream");
+                assertThat(got.size()).isEqualTo(size);
+                assertThat(java.util.Arrays.equals(got.toByteArray(), message)).isTrue();
+            }
+            client.close();
+            Await.until(Duration.ofSeconds(15), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    /** A server socket with a small receive buffer, so that a server that does not read pushes back soon. */
+    private static ServerSocket smallWindowServer() throws java.io.IOException {
+        final ServerSocket s = new ServerSocket();
+        s.setReceiveBufferSize(16384);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        return s;
+    }
+
     private static int startAndPort(L7mp proxy) throws Exception {
         proxy.start().get(5, SECONDS);
         return proxy.listener("in").port();
