@@ -243,6 +243,8 @@ class WebSocketClusterTest {
                      .build();
              Socket client = new Socket()) {
             proxy.start().get(5, SECONDS);
+            final java.util.List<io.l7mp.SessionEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final AutoCloseable sub = proxy.subscribe(events::add);
             client.setSendBufferSize(16384);
             client.setReceiveBufferSize(16384);
             client.connect(new InetSocketAddress("127.0.0.1", proxy.listener("in").port()), 5000);
@@ -299,6 +301,10 @@ class WebSocketClusterTest {
             }
             client.close();
             Await.until(Duration.ofSeconds(15), "the session to end", () -> proxy.sessions().isEmpty());
+            sub.close();
+            // The server's close frame is an orderly end, not an error (which would drop what the client had yet
+            // to get).
+            assertThat(events).extracting(io.l7mp.SessionEvent::event).contains("END").doesNotContain("ERROR");
         }
     }
 
