@@ -25,6 +25,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -486,6 +487,14 @@ public class ChannelStage implements Stage {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof ClosedChannelException && !ctx.channel().isOpen()) {
+                // Writes that were still queued when the channel closed without an I/O error (a codec closed it on
+                // the peer's request: a WebSocket close frame, a TLS close_notify) fail before Netty reports the
+                // close itself: the peer's orderly close, not a failure of the session, which would drop what the
+                // other side still has to deliver.
+                notifyClose(null);
+                return;
+            }
             notifyClose(cause);
             ctx.close();
         }
