@@ -180,16 +180,7 @@ public class ChannelStage implements Stage {
         // Everything written has gone out, so an epoll socket is shut down directly: Netty's shutdownOutput() fails
         // the (empty) outbound buffer with a new exception, whose stack trace cost ~5 % of the CPU of a proxy doing
         // nothing but short connections. The socket keeps its own shutdown state, which the channel reports.
-        if (channel instanceof UnixChannel u && u.fd() instanceof Socket s) {
-            try {
-                s.shutdown(false, true);
-            } catch (final IOException | NotYetConnectedException x) {
-                // The peer reset the connection meanwhile: nothing more can reach it.
-                channel.close();
-            }
-            return;
-        }
-        ((DuplexChannel) channel).shutdownOutput();
+        shutdownSocketOutput(channel);
     }
 
     @Override
@@ -269,13 +260,16 @@ public class ChannelStage implements Stage {
         return true;
     }
 
-    /** Shuts the socket's output down once everything written has gone out: the peer reads to the end, then a FIN. */
+    /**
+     * Shuts the socket's output down; call once everything written has gone out. A native socket is shut down
+     * directly, without Netty failing its (empty) outbound buffer.
+     */
     private static void shutdownSocketOutput(Channel ch) {
         if (ch instanceof UnixChannel u && u.fd() instanceof Socket s) {
-            // As in shutdownOutputNow: the socket directly, without Netty failing its (empty) outbound buffer.
             try {
                 s.shutdown(false, true);
             } catch (final IOException | NotYetConnectedException x) {
+                // The peer reset the connection meanwhile: nothing more can reach it.
                 ch.close();
             }
             return;

@@ -103,20 +103,7 @@ public final class TcpProtocol implements ProtocolProvider {
     @Override
     public Cluster newCluster(ClusterContext ctx) {
         final TcpSpec spec = (TcpSpec) ctx.spec();
-        SslContext ssl = null;
-        RuntimeException sslError = null;
-        if (spec.tls() != null) {
-            try {
-                ssl = Tls.clientContext(spec.tls());
-            } catch (final IllegalArgumentException e) {
-                sslError = e;
-            }
-        }
-        final SslContext sslContext = ssl;
-        final RuntimeException error = sslError;
-        return request -> error != null
-                ? request.eventLoop().newFailedFuture(new SessionError(500, error.getMessage(), error))
-                : connect(ctx, spec, sslContext, request);
+        return Tls.cluster(spec.tls(), true, (ssl, request) -> connect(ctx, spec, ssl, request));
     }
 
     private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, @Nullable SslContext ssl,

@@ -1,6 +1,10 @@
 package io.l7mp.internal.protocol.tls;
 
 import io.l7mp.protocol.TlsSpec;
+import io.l7mp.spi.Cluster;
+import io.l7mp.spi.ConnectRequest;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -12,6 +16,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.Future;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -111,6 +116,31 @@ public final class Tls {
             b.clientAuth(ClientAuth.REQUIRE).trustManager(new File(requireCa(spec)));
         }
         return build(b, spec);
+    }
+
+    /** Opens a cluster's stage, over TLS when {@code ssl} is not null. */
+    @FunctionalInterface
+    public interface Connector {
+        /** Connects {@code request}'s endpoint; {@code ssl} is the client context, or null for a plain stage. */
+        Future<Stage> connect(@Nullable SslContext ssl, ConnectRequest request);
+    }
+
+    /**
+     * Returns a cluster connecting through {@code connector} with the client context of {@code tls} (null: plain). A
+     * TLS spec whose files cannot be loaded fails each connection with 500 and the reason, rather than the change
+     * that adds the cluster.
+     */
+    public static Cluster cluster(@Nullable TlsSpec tls, boolean checkHost, Connector connector) {
+        if (tls == null) {
+            return r -> connector.connect(null, r);
+        }
+        final SslContext ssl;
+        try {
+            ssl = clientContext(tls, checkHost);
+        } catch (final IllegalArgumentException e) {
+            return r -> r.eventLoop().newFailedFuture(new SessionError(500, e.getMessage(), e));
+        }
+        return r -> connector.connect(ssl, r);
     }
 
     /** Returns a client context; throws {@link IllegalArgumentException} when the files cannot be loaded. */

@@ -115,20 +115,7 @@ public final class UnixStreamProtocol implements ProtocolProvider {
     @Override
     public Cluster newCluster(ClusterContext ctx) {
         final UnixSpec spec = (UnixSpec) ctx.spec();
-        SslContext ssl = null;
-        RuntimeException sslError = null;
-        if (spec.tls() != null) {
-            try {
-                ssl = Tls.clientContext(spec.tls(), false);
-            } catch (final IllegalArgumentException e) {
-                sslError = e;
-            }
-        }
-        final SslContext sslContext = ssl;
-        final RuntimeException error = sslError;
-        return request -> error != null
-                ? request.eventLoop().newFailedFuture(new SessionError(500, error.getMessage(), error))
-                : connect(ctx, spec, sslContext, request);
+        return Tls.cluster(spec.tls(), false, (ssl, request) -> connect(ctx, spec, ssl, request));
     }
 
     private static Future<Stage> connect(ClusterContext ctx, UnixSpec spec, @Nullable SslContext ssl,
