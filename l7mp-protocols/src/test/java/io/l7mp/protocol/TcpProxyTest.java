@@ -240,6 +240,49 @@ class TcpProxyTest {
     }
 
     /**
+     * Sessions that ended after a half-close are garbage: nothing (the half-close idle timer was the culprit) keeps
+     * them reachable afterwards. Counted with the JVM's class histogram, which collects garbage first.
+     */
+    @Test
+    void sessionsEndedAfterAHalfCloseAreNotKeptReachable() throws Exception {
+        final int connections = 200;
+        try (TcpEchoServer echo = new TcpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            for (int i = 0; i < connections; i++) {
+                try (Socket s = connect(proxy, "in")) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write("ping".getBytes(US_ASCII));
+                    s.shutdownOutput();
+                    assertThat(new String(s.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("ping");
+                }
+            }
+            Await.until(Duration.ofSeconds(5), "the sessions to end", () -> proxy.sessions().isEmpty());
+            assertThat(liveInstances("io.l7mp.internal.engine.SessionImpl"))
+                    .as("session objects still reachable after %d ended sessions", connections)
+                    .isLessThan(connections / 4);
+        }
+    }
+
+    /** Instances of {@code className} that survive a full collection, from the HotSpot class histogram. */
+    static long liveInstances(String className) throws Exception {
+        final String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        for (final String line : histogram.split("\n")) {
+            final String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[3].equals(className)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        return 0;
+    }
+
+    /**
      * An answer far larger than the socket buffers, sent after the client's half-close, arrives whole: the proxy keeps
      * writing to a client whose input ended (Netty's epoll transport used to drop the socket from epoll then).
      */
