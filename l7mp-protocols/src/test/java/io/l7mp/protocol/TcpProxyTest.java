@@ -70,6 +70,10 @@ class TcpProxyTest {
             }
             Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
             assertThat(proxy.cluster("up").stats().ingressBytes()).isEqualTo(5 + (1 << 20));
+            // An ended session's counts stay with the endpoint it used too, and are counted once.
+            assertThat(proxy.cluster("up").endpoints()).singleElement()
+                    .satisfies(e -> assertThat(e.stats().ingressBytes()).isEqualTo(5 + (1 << 20)))
+                    .satisfies(e -> assertThat(e.stats().sessions()).isEqualTo(1));
         }
     }
 

@@ -502,8 +502,12 @@ public final class Engine {
         if (l != null) {
             l.counters.fold(s);
         }
-        for (final ClusterEntry c : state.clusters().values()) {
-            if (s.uses(c)) {
+        // The clusters the session used, not every cluster: with hundreds of them a short session's end would
+        // otherwise cost a walk over all.
+        final State st = state;
+        s.forEachCluster(name -> {
+            final ClusterEntry c = st.clusters().get(name);
+            if (c != null) {
                 c.counters.fold(s);
                 for (final EndpointEntry e : c.endpoints) {
                     if (s.usesEndpoint(e.name())) {
@@ -511,7 +515,7 @@ public final class Engine {
                     }
                 }
             }
-        }
+        });
         final long track = l == null || !keep ? 0 : l.spec.optionsOrDefault().track();
         if (track > 0 && !closed) {
             s.loop.schedule(() -> sessions.remove(s.name, s), track, TimeUnit.SECONDS);

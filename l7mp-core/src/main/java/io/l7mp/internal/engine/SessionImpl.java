@@ -713,22 +713,42 @@ final class SessionImpl {
         return usesCluster(c.name());
     }
 
+    // The two below run for every ended session and in every stats snapshot (live sessions times clusters): they
+    // walk the hop arrays in place rather than through a list built per call.
+
     boolean usesCluster(String cluster) {
-        for (final Hop h : hops()) {
-            if (h.origin.equals(cluster)) {
+        final Hop d = destination;
+        return in(ingress, cluster, null) || d != null && d.origin.equals(cluster) || in(egress, cluster, null);
+    }
+
+    boolean usesEndpoint(String endpoint) {
+        final Hop d = destination;
+        return in(ingress, null, endpoint) || d != null && d.endpoint != null && d.endpoint.name().equals(endpoint)
+                || in(egress, null, endpoint);
+    }
+
+    private static boolean in(Hop[] hops, @Nullable String cluster, @Nullable String endpoint) {
+        for (final Hop h : hops) {
+            if (cluster != null ? h.origin.equals(cluster) : h.endpoint != null && h.endpoint.name().equals(endpoint)) {
                 return true;
             }
         }
         return false;
     }
 
-    boolean usesEndpoint(String endpoint) {
-        for (final Hop h : hops()) {
-            if (h.endpoint != null && h.endpoint.name().equals(endpoint)) {
-                return true;
+    /** Calls {@code action} once for each distinct cluster name among this session's hops. */
+    void forEachCluster(java.util.function.Consumer<String> action) {
+        final List<Hop> hops = hops();
+        for (int i = 0; i < hops.size(); i++) {
+            final String c = hops.get(i).origin;
+            boolean seen = false;
+            for (int j = 0; j < i && !seen; j++) {
+                seen = hops.get(j).origin.equals(c);
+            }
+            if (!seen) {
+                action.accept(c);
             }
         }
-        return false;
     }
 
     Stats stats() {
