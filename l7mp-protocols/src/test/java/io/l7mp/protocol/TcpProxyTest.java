@@ -127,6 +127,34 @@ class TcpProxyTest {
         }
     }
 
+    /** A refused connect attempt gives its socket back: a backend that is down must not use up file descriptors. */
+    @Test
+    void refusedConnectsDoNotKeepFileDescriptors() throws Exception {
+        final int attempts = 200;
+        final int port = freePort();
+        final com.sun.management.UnixOperatingSystemMXBean os = (com.sun.management.UnixOperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(port)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up")
+                                .retryOn(RetryOn.ALWAYS).numRetries(1).timeout(Duration.ofMillis(10)))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            final long before = os.getOpenFileDescriptorCount();
+            for (int i = 0; i < attempts / 2; i++) {
+                try (Socket s = connect(proxy, "in")) {
+                    s.setSoTimeout(5_000);
+                    assertThat(s.getInputStream().read()).isEqualTo(-1);
+                }
+            }
+            Await.until(Duration.ofSeconds(5), "no session left", () -> proxy.sessions().isEmpty());
+            assertThat(os.getOpenFileDescriptorCount() - before)
+                    .as("file descriptors still open after %d refused connects", attempts)
+                    .isLessThan(attempts / 4);
+        }
+    }
+
     @Test
     void retryOnNeverFailsFastAndKeepsNothing() throws Exception {
         final int port = freePort();

@@ -181,6 +181,9 @@ public final class TcpProtocol implements ProtocolProvider {
                     cf.channel().close();
                 }
             } else {
+                // A failed connect leaves the socket open (a Bootstrap would close it): every refused attempt would
+                // keep a file descriptor until the process ran out of them.
+                cf.channel().close();
                 final Throwable c = f.cause();
                 p.tryFailure(Net.connectFailure(remote, c, c instanceof ConnectException ? 502 : 504));
             }
