@@ -269,4 +269,25 @@ class WebSocketListenerTest {
             Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
         }
     }
+
+    /**
+     * A connection that made its upgrade is not held for the upgrade-request timeout: its timer, which kept each
+     * channel reachable for 10 s after its session ended, is cancelled by the upgrade.
+     */
+    @Test
+    void connectionsThatEndedAreNotHeldByTheUpgradeTimer() throws Exception {
+        final int connections = 100;
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0))) {
+            for (int i = 0; i < connections; i++) {
+                try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+                    c.sendText("ping");
+                    assertThat(c.next().string()).isEqualTo("ping");
+                }
+            }
+            Await.until(Duration.ofSeconds(5), "the sessions to end", () -> proxy.sessions().isEmpty());
+            assertThat(TcpProxyTest.liveInstances("io.l7mp.internal.protocol.ws.WsListener$Upgrade"))
+                    .as("upgrade handlers still reachable after %d ended sessions", connections)
+                    .isLessThan(connections / 4);
+        }
+    }
 }

@@ -36,6 +36,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -107,7 +108,7 @@ final class WsListener implements Listener {
         }
         final Upgrade upgrade = new Upgrade(s != null);
         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(WebSocketProtocol.MAX_HANDSHAKE), upgrade);
-        ch.eventLoop().schedule(() -> {
+        upgrade.timer = ch.eventLoop().schedule(() -> {
             if (!upgrade.seen && ch.isActive()) {
                 logger.debug("listener {}: no upgrade request from {} in time", ctx.name(), ch.remoteAddress());
                 ch.close();
@@ -119,6 +120,12 @@ final class WsListener implements Listener {
     private final class Upgrade extends ChannelInboundHandlerAdapter {
         private final boolean secure;
         boolean seen;
+        /**
+         * Bounds the wait for the upgrade request; cancelled when it arrives, since the pending task holds the
+         * channel, and through it the session, for {@link #REQUEST_TIMEOUT_MILLIS} (past the session's end for a
+         * short one: thousands of ended sessions kept reachable at a high connection rate).
+         */
+        @Nullable ScheduledFuture<?> timer;
 
         Upgrade(boolean secure) {
             this.secure = secure;
@@ -131,6 +138,10 @@ final class WsListener implements Listener {
                 return;
             }
             seen = true;
+            final ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
             final Channel ch = c.channel();
             // Nothing more is read until the session is bound: the next bytes are WebSocket frames.
             ch.config().setAutoRead(false);
