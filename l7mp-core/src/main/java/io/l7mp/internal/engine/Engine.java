@@ -36,6 +36,7 @@ import io.l7mp.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,7 @@ public final class Engine {
     private static final Logger logger = LoggerFactory.getLogger(Engine.class);
     /** How long a listener may take to bind. */
     private static final long START_TIMEOUT_SECONDS = 10;
+    private static final int BOUNDARY_WARNINGS = 1024;
 
     private final ConfigMapper mapper;
     private final TransportImpl transport;
@@ -70,6 +72,7 @@ public final class Engine {
     private final ConcurrentHashMap<String, SessionImpl> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> ids = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Consumer<SessionEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final Set<String> boundaryWarnings = ConcurrentHashMap.newKeySet();
     private final ExecutorService control;
     private volatile boolean closed;
     private volatile io.l7mp.@Nullable L7mp facade;
@@ -526,6 +529,15 @@ public final class Engine {
 
     boolean hasSubscribers() {
         return !subscribers.isEmpty();
+    }
+
+    /**
+     * Whether this is the first session to route a datagram stream from {@code listener} into the byte-stream cluster
+     * {@code cluster}. The warning is about the config, not the session: once per pair keeps a datagram listener
+     * under load from writing it for every session. Past {@link #BOUNDARY_WARNINGS} pairs it is only logged at debug.
+     */
+    boolean firstBoundaryWarning(String listener, String cluster) {
+        return boundaryWarnings.size() < BOUNDARY_WARNINGS && boundaryWarnings.add(listener + '\n' + cluster);
     }
 
     void publish(SessionEvent e) {

@@ -403,8 +403,13 @@ final class SessionImpl {
             if (h.stage != null && h.stage.streamKind() == StreamKind.BYTE) {
                 boundaryWarned = true;
                 event("WARNING", "datagram stream routed into byte stream {}", h.origin, "message boundaries are lost");
-                logger.warn("{} datagram stream from listener {} routed into byte stream {}: message boundaries "
-                        + "are lost", name, listener, h.origin);
+                if (engine.firstBoundaryWarning(listener, h.origin)) {
+                    logger.warn("{} datagram stream from listener {} routed into byte stream {}: message boundaries "
+                            + "are lost (logged once per listener and cluster)", name, listener, h.origin);
+                } else {
+                    logger.debug("{} datagram stream from listener {} routed into byte stream {}: message boundaries "
+                            + "are lost", name, listener, h.origin);
+                }
                 return;
             }
         }

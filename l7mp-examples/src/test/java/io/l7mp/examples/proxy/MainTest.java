@@ -8,6 +8,7 @@ import io.l7mp.L7mp;
 import io.l7mp.protocol.WebSocketSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
+import io.l7mp.testing.TcpEchoServer;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -257,6 +258,50 @@ class MainTest {
             p.destroy();
         }
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** A config that routes datagrams into a byte stream is warned about once, not once per session. */
+    @Test
+    void boundaryLossIsWarnedOncePerListenerAndCluster(@TempDir Path dir) throws Exception {
+        final int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        try (TcpEchoServer echo = new TcpEchoServer()) {
+            final Path cfg = dir.resolve("udp-tcp.yaml");
+            Files.writeString(cfg, """
+                    admin: {log_level: info}
+                    listeners:
+                      - name: datagrams
+                        spec: {protocol: UDP, address: 127.0.0.1, port: %d}
+                        rules: [{action: {route: {destination: stream}}}]
+                    clusters:
+                      - name: stream
+                        spec: {protocol: TCP, port: %d}
+                        endpoints: [{spec: {address: 127.0.0.1}}]
+                    """.formatted(port, echo.port()));
+            final Path log = dir.resolve("out");
+            final Process p = start(log, "-c", cfg.toString());
+            try {
+                Await.until(Duration.ofSeconds(30), "the proxy to start",
+                        () -> read(log).contains("running on") || !p.isAlive());
+                for (int i = 0; i < 5; i++) {
+                    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                        s.setSoTimeout(5_000);
+                        final byte[] msg = ("hello " + i).getBytes(US_ASCII);
+                        s.send(new DatagramPacket(msg, msg.length, InetAddress.getLoopbackAddress(), port));
+                        final DatagramPacket in = new DatagramPacket(new byte[100], 100);
+                        s.receive(in);
+                        assertThat(new String(in.getData(), 0, in.getLength(), US_ASCII)).isEqualTo("hello " + i);
+                    }
+                }
+                assertThat(read(log).split("routed into byte stream", -1).length - 1)
+                        .as("warnings for 5 sessions of one listener and cluster").isEqualTo(1);
+            } finally {
+                p.destroy();
+            }
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     private static String read(Path log) {
