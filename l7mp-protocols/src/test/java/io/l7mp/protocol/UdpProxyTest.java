@@ -3,6 +3,7 @@ package io.l7mp.protocol;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.l7mp.L7mp;
 import io.l7mp.SessionInfo;
@@ -41,6 +42,32 @@ class UdpProxyTest {
             proxy.start().get(5, SECONDS);
             assertThat(roundTrip(client, local(proxy, "in"), "ping")).isEqualTo("ping");
         }
+    }
+
+    /** Loops that sleep right away after their work carry traffic as the default polling ones do. */
+    @Test
+    void loopsThatDoNotPollBeforeSleepingCarryTraffic() throws Exception {
+        try (UdpEchoServer echo = new UdpEchoServer();
+             L7mp proxy = L7mp.builder()
+                     .spinMicros(0)
+                     .cluster("up", c -> c.spec(UdpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            for (int i = 0; i < 100; i++) {
+                assertThat(roundTrip(client, local(proxy, "in"), "ping " + i)).isEqualTo("ping " + i);
+            }
+        }
+    }
+
+    @Test
+    void aPollTimeOutOfRangeIsRefused() {
+        assertThatThrownBy(() -> L7mp.builder().spinMicros(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spinMicros: -1");
+        assertThatThrownBy(() -> L7mp.builder().spinMicros(1001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: 0-1000");
     }
 
     @Test

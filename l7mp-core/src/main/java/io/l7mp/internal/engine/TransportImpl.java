@@ -26,14 +26,44 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
         return !"nio".equalsIgnoreCase(System.getProperty("l7mp.transport", "")) && Epoll.isAvailable();
     }
 
-    /** Creates an event loop group of {@code threads} loops (0: one per core). */
-    public static TransportImpl create(int threads) {
+    /** The largest poll time: a loop that polls longer than a millisecond is a busy loop, not a short wait. */
+    public static final int MAX_SPIN_MICROS = 1000;
+
+    /** The default of {@link #spinMicros()}: long enough for a loopback peer to answer, short against a sleep. */
+    public static final int DEFAULT_SPIN_MICROS = 50;
+
+    /**
+     * Returns how long an epoll loop polls for new events after a round of work before it sleeps:
+     * {@code -Dl7mp.spinMicros}, {@link #DEFAULT_SPIN_MICROS} when not set.
+     */
+    public static int spinMicros() {
+        final String v = System.getProperty("l7mp.spinMicros");
+        if (v == null) {
+            return DEFAULT_SPIN_MICROS;
+        }
+        try {
+            final int n = Integer.parseInt(v.trim());
+            if (n >= 0 && n <= MAX_SPIN_MICROS) {
+                return n;
+            }
+        } catch (final NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-Dl7mp.spinMicros=" + v + ": expected microseconds, 0-" + MAX_SPIN_MICROS);
+    }
+
+    /**
+     * Creates an event loop group of {@code threads} loops (0: one per core) whose epoll loops poll for
+     * {@code spinMicros} after a round of work before they sleep (0: sleep right away; NIO loops always do).
+     */
+    public static TransportImpl create(int threads, int spinMicros) {
         final boolean epoll = epollPreferred();
         // One loop per core: a session never leaves its loop, so more loops than cores only add switching.
         threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         final DefaultThreadFactory tf = new DefaultThreadFactory("l7mp", true);
-        final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        final long spin = spinMicros * 1000L;
+        final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf, !epoll ? NioIoHandler.newFactory()
+                : spin > 0 ? EpollIoHandler.newFactory(0, () -> new SpinThenBlock(spin)) : EpollIoHandler.newFactory());
         return new TransportImpl(epoll ? "epoll" : "nio", epoll, g);
     }
 

@@ -170,6 +170,10 @@ public final class Main {
             } catch (final io.l7mp.L7mpException | java.io.UncheckedIOException e) {
                 err.println("l7mp: " + file + ": " + e.getMessage());
                 return 1;
+            } catch (final IllegalArgumentException e) {
+                // A bad -D setting (the config's own errors are L7mpExceptions): like a bad flag.
+                err.println("l7mp: " + e.getMessage());
+                return 2;
             }
             if (warmupMillis > 0 && logger.isDebugEnabled()) {
                 // Its thousands of sessions would flood a debug log; whoever reads one is not after speed.

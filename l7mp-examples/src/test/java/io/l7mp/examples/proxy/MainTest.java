@@ -57,6 +57,20 @@ class MainTest {
         assertThat(Files.readString(log)).contains("cannot read config file /nonexistent/l7mp.yaml (no such file)");
     }
 
+    @Test
+    void aBadPollTimeSettingIsRefusedLikeABadFlag(@TempDir Path dir) throws Exception {
+        final Path cfg = dir.resolve("empty.yaml");
+        Files.writeString(cfg, "admin: {log_level: info}\n");
+        final Path log = dir.resolve("out");
+        final Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dl7mp.spinMicros=soon", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "-c", cfg.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(read(log)).contains("l7mp: -Dl7mp.spinMicros=soon: expected microseconds, 0-1000")
+                .doesNotContain("Exception");
+    }
+
     /**
      * {@code -l silent} prints nothing, Netty's own warnings included (it used to set Netty's loggers to info
      * whatever the level, so a host without a MAC address got MacAddressUtil's warning on every start). A malformed
