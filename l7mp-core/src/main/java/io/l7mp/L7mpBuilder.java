@@ -137,7 +137,7 @@ public final class L7mpBuilder {
 
     /**
      * Sets how long, in microseconds, each event loop keeps polling for new events after a round of work before it
-     * sleeps (epoll only; default 50, or {@code -Dl7mp.spinMicros}; 0: sleep right away). Polling picks up a reply
+     * sleeps (epoll only; default 30, or {@code -Dl7mp.spinMicros}; 0: sleep right away). Polling picks up a reply
      * that comes back within that time without a sleep and a wake-up, which takes a large share off request/response
      * and ping-pong latency; it yields the core between polls and stops by itself when polls keep finding nothing.
      * Ignored with {@link #eventLoopGroup}, whose loops the application configured.

@@ -30,7 +30,7 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
     public static final int MAX_SPIN_MICROS = 1000;
 
     /** The default of {@link #spinMicros()}: long enough for a loopback peer to answer, short against a sleep. */
-    public static final int DEFAULT_SPIN_MICROS = 50;
+    public static final int DEFAULT_SPIN_MICROS = 30;
 
     /**
      * Returns how long an epoll loop polls for new events after a round of work before it sleeps:
