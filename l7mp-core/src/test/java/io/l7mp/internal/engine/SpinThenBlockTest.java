@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 /** The wait strategy alone, driven by a poll that reports what a real {@code epoll_wait(0)} would. */
 class SpinThenBlockTest {
     private static final long SPIN_NANOS = 200_000;
+    /** A poll time no test run reaches: the poll below reports events long before. */
+    private static final long LONG_SPIN_NANOS = 60_000_000_000L;
 
     @Test
     void eventsFoundWhilePollingAreHandedOnWithoutSleeping() throws Exception {
-        final SpinThenBlock s = new SpinThenBlock(SPIN_NANOS);
+        final SpinThenBlock s = new SpinThenBlock(LONG_SPIN_NANOS);
         final AtomicInteger polls = new AtomicInteger();
         assertThat(s.calculateStrategy(() -> polls.incrementAndGet() < 3 ? 0 : 2, false)).isEqualTo(2);
         assertThat(polls).hasValue(3);
