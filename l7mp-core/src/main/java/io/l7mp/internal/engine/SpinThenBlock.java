@@ -10,7 +10,8 @@ import io.netty.util.IntSupplier;
  * microseconds per hop. Between polls the loop yields its core, so a client or server thread waiting for that core
  * (the one that will send the next event) runs first. Polls that keep finding nothing switch the polling off, so an
  * idle or sporadic proxy sleeps right away; one wait in {@link #PROBE_EVERY} polls again to find out when traffic has
- * become dense again.
+ * become dense again. A task handed to the loop from another thread while it polls (a REST change, say) is not
+ * signalled to it (Netty wakes only a sleeping loop) and waits at most the poll time.
  */
 final class SpinThenBlock implements SelectStrategy {
     private static final int MISSES_BEFORE_OFF = 8;
