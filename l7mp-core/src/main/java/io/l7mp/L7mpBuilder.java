@@ -137,15 +137,15 @@ public final class L7mpBuilder {
 
     /**
      * Sets how long, in microseconds, each event loop keeps polling for new events after a round of work before it
-     * sleeps (epoll only; default 30, or {@code -Dl7mp.spinMicros}; 0: sleep right away). Polling picks up a reply
+     * sleeps (default 30, or {@code -Dl7mp.spinMicros}; 0: sleep right away). Polling picks up a reply
      * that comes back within that time without a sleep and a wake-up, which takes a large share off request/response
      * and ping-pong latency; it yields the core between polls and stops by itself when polls keep finding nothing.
      * Ignored with {@link #eventLoopGroup}, whose loops the application configured.
      */
     public L7mpBuilder spinMicros(int micros) {
         if (micros < 0 || micros > TransportImpl.MAX_SPIN_MICROS) {
-            throw new IllegalArgumentException("spinMicros: " + micros + " (expected: 0-" + TransportImpl.MAX_SPIN_MICROS
-                    + ")");
+            throw new IllegalArgumentException("spinMicros: " + micros + " (expected: 0-"
+                    + TransportImpl.MAX_SPIN_MICROS + ")");
         }
         this.spinMicros = micros;
         return this;

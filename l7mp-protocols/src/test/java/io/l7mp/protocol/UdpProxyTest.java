@@ -62,6 +62,38 @@ class UdpProxyTest {
         }
     }
 
+    /** NIO loops poll before sleeping too, and carry traffic. */
+    @Test
+    void nioLoopsThatPollCarryTraffic() throws Exception {
+        final String before = System.getProperty("l7mp.transport");
+        final L7mp built;
+        System.setProperty("l7mp.transport", "nio");
+        try (UdpEchoServer echo = new UdpEchoServer()) {
+            try {
+                built = L7mp.builder()
+                        .spinMicros(30)
+                        .cluster("up", c -> c.spec(UdpSpec.port(echo.port())).endpoint("127.0.0.1"))
+                        .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                                .rule(r -> r.route(rt -> rt.destination("up"))))
+                        .build();
+            } finally {
+                if (before == null) {
+                    System.clearProperty("l7mp.transport");
+                } else {
+                    System.setProperty("l7mp.transport", before);
+                }
+            }
+            try (L7mp proxy = built;
+                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                assertThat(proxy.transport().name()).isEqualTo("nio");
+                proxy.start().get(5, SECONDS);
+                for (int i = 0; i < 100; i++) {
+                    assertThat(roundTrip(client, local(proxy, "in"), "ping " + i)).isEqualTo("ping " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void aPollTimeOutOfRangeIsRefused() {
         assertThatThrownBy(() -> L7mp.builder().spinMicros(-1)).isInstanceOf(IllegalArgumentException.class)

@@ -1,9 +1,11 @@
 package io.l7mp.internal.engine;
 
 import io.l7mp.spi.Transport;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -17,6 +19,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 
 /** Epoll when the native library loads (and is not disabled with {@code -Dl7mp.transport=nio}), NIO otherwise. */
 public record TransportImpl(String name, boolean isNative, EventLoopGroup group) implements Transport {
@@ -33,7 +36,7 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
     public static final int DEFAULT_SPIN_MICROS = 30;
 
     /**
-     * Returns how long an epoll loop polls for new events after a round of work before it sleeps:
+     * Returns how long an event loop polls for new events after a round of work before it sleeps:
      * {@code -Dl7mp.spinMicros}, {@link #DEFAULT_SPIN_MICROS} when not set.
      */
     public static int spinMicros() {
@@ -53,8 +56,8 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
     }
 
     /**
-     * Creates an event loop group of {@code threads} loops (0: one per core) whose epoll loops poll for
-     * {@code spinMicros} after a round of work before they sleep (0: sleep right away; NIO loops always do).
+     * Creates an event loop group of {@code threads} loops (0: one per core) whose loops poll for {@code spinMicros}
+     * after a round of work before they sleep (0: sleep right away).
      */
     public static TransportImpl create(int threads, int spinMicros) {
         final boolean epoll = epollPreferred();
@@ -62,8 +65,10 @@ public record TransportImpl(String name, boolean isNative, EventLoopGroup group)
         threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         final DefaultThreadFactory tf = new DefaultThreadFactory("l7mp", true);
         final long spin = spinMicros * 1000L;
-        final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf, !epoll ? NioIoHandler.newFactory()
-                : spin > 0 ? EpollIoHandler.newFactory(0, () -> new SpinThenBlock(spin)) : EpollIoHandler.newFactory());
+        final SelectStrategyFactory wait = spin > 0 ? () -> new SpinThenBlock(spin)
+                : DefaultSelectStrategyFactory.INSTANCE;
+        final EventLoopGroup g = new MultiThreadIoEventLoopGroup(threads, tf, epoll ? EpollIoHandler.newFactory(0, wait)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), wait));
         return new TransportImpl(epoll ? "epoll" : "nio", epoll, g);
     }
 
