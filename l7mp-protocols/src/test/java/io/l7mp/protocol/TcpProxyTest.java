@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -296,6 +297,47 @@ class TcpProxyTest {
             Await.until(Duration.ofSeconds(5), "the sessions to end", () -> proxy.sessions().isEmpty());
             assertThat(liveInstances("io.l7mp.internal.engine.SessionImpl"))
                     .as("session objects still reachable after %d ended sessions", connections)
+                    .isLessThan(connections / 4);
+        }
+    }
+
+    /**
+     * A session that ends while it waits to retry its connect (deleted here; a client's FIN alone does not end it, as
+     * the client may still wait for an answer) is not kept by the retry's timer.
+     */
+    @Test
+    void sessionsEndedWhileWaitingToRetryAreNotKeptReachable() throws Exception {
+        final int connections = 40;
+        final int refusing;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = probe.getLocalPort();
+        }
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
+                                .timeout(Duration.ofSeconds(30)))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            final List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    clients.add(connect(proxy, "in"));
+                }
+                Await.until(Duration.ofSeconds(10), "every session to wait for its retry",
+                        () -> proxy.sessions().size() == connections
+                                && proxy.sessions().stream().allMatch(x -> x.stats().retries() > 0));
+                for (final SessionInfo x : proxy.sessions()) {
+                    proxy.deleteSession(x.name()).get(5, SECONDS);
+                }
+                Await.until(Duration.ofSeconds(10), "the sessions to end", () -> proxy.sessions().isEmpty());
+            } finally {
+                for (final Socket c : clients) {
+                    c.close();
+                }
+            }
+            assertThat(liveInstances("io.l7mp.internal.engine.SessionImpl"))
+                    .as("session objects still reachable after %d sessions ended waiting to retry", connections)
                     .isLessThan(connections / 4);
         }
     }

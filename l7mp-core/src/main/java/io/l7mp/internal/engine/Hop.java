@@ -6,6 +6,7 @@ import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
 import io.l7mp.spi.StreamKind;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +36,8 @@ final class Hop implements StageHandler {
     boolean ready;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
+    /** The next connect attempt's timer, cancelled when the session ends so that it does not keep the session. */
+    @Nullable ScheduledFuture<?> retryTimer;
     String status = "INIT";
     private @Nullable ArrayDeque<ByteBuf> pending;
 

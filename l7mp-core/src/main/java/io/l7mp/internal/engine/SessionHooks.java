@@ -34,6 +34,8 @@ final class SessionHooks {
     private final List<Ran> ran = new ArrayList<>(2);
     /** Bumped per call and at teardown, so that a late answer is ignored. */
     private int attempt;
+    /** The next try's timer, cancelled on teardown so that it does not keep an ended session. */
+    private @Nullable ScheduledFuture<?> retryTimer;
 
     SessionHooks(SessionImpl session) {
         this.session = session;
@@ -144,8 +146,10 @@ final class SessionHooks {
         if (triesLeft > 0) {
             session.retries++;
             session.event("RETRY", "retrying session transform {}", name, String.valueOf(cause.getMessage()));
-            session.loop.schedule(() -> run(re, i, switches, triesLeft - 1),
-                    re.spec().retryOrDefault().timeoutMillis(), TimeUnit.MILLISECONDS);
+            retryTimer = session.loop.schedule(() -> {
+                retryTimer = null;
+                run(re, i, switches, triesLeft - 1);
+            }, re.spec().retryOrDefault().timeoutMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         session.fail(cause instanceof SessionError se ? se
@@ -155,6 +159,10 @@ final class SessionHooks {
     /** Tells every transform that set the session up that it ended, last first. */
     void teardown(@Nullable Throwable cause) {
         attempt++;
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
         if (ran.isEmpty()) {
             return;
         }

@@ -327,7 +327,8 @@ final class SessionImpl {
             retries++;
             h.status = "RETRYING";
             event("RETRY", "retrying {}", h.origin, String.valueOf(cause.getMessage()));
-            loop.schedule(() -> {
+            h.retryTimer = loop.schedule(() -> {
+                h.retryTimer = null;
                 if (!ended()) {
                     connect(h, triesLeft - 1);
                 }
@@ -587,6 +588,10 @@ final class SessionImpl {
         }
         event("REROUTE", "route {} changed", re.name(), null);
         for (final Hop h : hops()) {
+            if (h.retryTimer != null) {
+                h.retryTimer.cancel(false);
+                h.retryTimer = null;
+            }
             h.releasePending();
             h.detach(null);
         }
@@ -617,6 +622,10 @@ final class SessionImpl {
         event(cause == null ? "END" : "ERROR", cause == null ? "session ended" : "session failed", null,
                 cause == null ? null : String.valueOf(cause.getMessage()));
         for (final Hop h : hops()) {
+            if (h.retryTimer != null) {
+                h.retryTimer.cancel(false);
+                h.retryTimer = null;
+            }
             h.releasePending();
             h.detach(cause);
             h.status = "END";
