@@ -29,6 +29,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +58,7 @@ public class ChannelStage implements Stage {
     private boolean notified;
     private boolean engineClosed;
     private @Nullable Throwable pendingCause;
+    private @Nullable Consumer<@Nullable Throwable> closeBeforeBind;
     /** Bytes read before {@link #bind}, and whether the peer's end of stream came with them. */
     private @Nullable ArrayDeque<ByteBuf> early;
     private boolean earlyInputShutdown;
@@ -93,6 +95,7 @@ public class ChannelStage implements Stage {
     @Override
     public void bind(StageHandler h) {
         this.handler = h;
+        closeBeforeBind = null;
         final ArrayDeque<ByteBuf> q = early;
         early = null;
         if (q != null) {
@@ -185,6 +188,8 @@ public class ChannelStage implements Stage {
 
     @Override
     public void close(@Nullable Throwable cause) {
+        // Closed by its owner: nobody needs telling, and a lingering close must not keep the session reachable.
+        closeBeforeBind = null;
         final ArrayDeque<ByteBuf> q = early;
         early = null;
         if (q != null) {
@@ -383,6 +388,23 @@ public class ChannelStage implements Stage {
             h.onClose(cause);
         } else {
             pendingCause = cause;
+            final Consumer<@Nullable Throwable> l = closeBeforeBind;
+            if (l != null) {
+                closeBeforeBind = null;
+                l.accept(cause);
+            }
+        }
+    }
+
+    @Override
+    public void onCloseBeforeBind(Consumer<@Nullable Throwable> listener) {
+        if (handler != null) {
+            return;
+        }
+        if (notified) {
+            listener.accept(pendingCause);
+        } else {
+            closeBeforeBind = listener;
         }
     }
 

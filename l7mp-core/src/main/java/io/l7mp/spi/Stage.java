@@ -2,6 +2,7 @@ package io.l7mp.spi;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +48,15 @@ public interface Stage {
      * written is still delivered to a peer that keeps reading.
      */
     void close(@Nullable Throwable cause);
+
+    /**
+     * Has {@code listener} called, on the stage's loop, if the stage closes before it is bound: a listener's peer that
+     * reset or closed its connection while the session was still connecting upstream, so that the session ends
+     * instead of waiting for a connect nobody needs. A peer's half-close is not a close (it may still wait for an
+     * answer). Call it on the stage's loop. The default never calls it.
+     */
+    default void onCloseBeforeBind(Consumer<@Nullable Throwable> listener) {
+    }
 
     /** Returns a short description of the peer for session dumps, e.g. {@code 127.0.0.1:5000}. */
     default String describe() {

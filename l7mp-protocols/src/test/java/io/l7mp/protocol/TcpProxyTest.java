@@ -342,6 +342,43 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * A client that resets its connection while the session still waits to connect upstream ends the session at once;
+     * one that only half-closed may still wait for an answer, so its session keeps waiting.
+     */
+    @Test
+    void aClientThatResetsBeforeTheConnectEndsItsSession() throws Exception {
+        final int refusing;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = probe.getLocalPort();
+        }
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
+                                .timeout(Duration.ofSeconds(30)))))
+                .build();
+             Socket resetting = new Socket();
+             Socket halfClosing = new Socket()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("in").port());
+            resetting.connect(to, 5_000);
+            halfClosing.connect(to, 5_000);
+            Await.until(Duration.ofSeconds(10), "both sessions to wait for their retry",
+                    () -> proxy.sessions().size() == 2
+                            && proxy.sessions().stream().allMatch(x -> x.stats().retries() > 0));
+            final String kept = proxy.sessions().stream()
+                    .filter(x -> x.metadata().at("/TCP/src_port").asInt() == halfClosing.getLocalPort())
+                    .findFirst().orElseThrow().name();
+            halfClosing.shutdownOutput();
+            resetting.setSoLinger(true, 0);
+            resetting.close();
+            Await.until(Duration.ofSeconds(10), "the reset client's session to end",
+                    () -> proxy.sessions().size() == 1);
+            assertThat(proxy.sessions()).extracting(SessionInfo::name).containsExactly(kept);
+        }
+    }
+
     /** Instances of {@code className} that survive a full collection, from the HotSpot class histogram. */
     static long liveInstances(String className) throws Exception {
         final String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(

@@ -132,6 +132,15 @@ final class SessionImpl {
     /** Runs the listener's rules and connects the route. On the loop. */
     void start(State s, ListenerEntry l) {
         event("INIT", "session created", null, null);
+        // A peer that resets or closes before the session is connected is gone: nothing waits for the connect or its
+        // retries (which may take num_retries times the retry timeout) to find that out.
+        source.stage.onCloseBeforeBind(cause -> {
+            if (!sourceBound && !ended()) {
+                event("DISCONNECT", "{} disconnected before the session was connected", source.origin,
+                        cause == null ? null : String.valueOf(cause.getMessage()));
+                end(cause);
+            }
+        });
         String list = l.ruleList();
         for (int depth = 0; depth < MAX_APPLY_DEPTH; depth++) {
             final RuleListEntry rl = s.rulelists().get(list);
