@@ -301,6 +301,20 @@ class TcpProxyTest {
         }
     }
 
+    /** A proxy whose only route goes to a port nothing listens on and retries it 5 times, 30 s apart. */
+    private static L7mp retryingToARefusingPort() throws IOException {
+        final int refusing;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = probe.getLocalPort();
+        }
+        return L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
+                                .timeout(Duration.ofSeconds(30)))))
+                .build();
+    }
+
     /**
      * A session that ends while it waits to retry its connect (deleted here; a client's FIN alone does not end it, as
      * the client may still wait for an answer) is not kept by the retry's timer.
@@ -308,16 +322,7 @@ class TcpProxyTest {
     @Test
     void sessionsEndedWhileWaitingToRetryAreNotKeptReachable() throws Exception {
         final int connections = 40;
-        final int refusing;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            refusing = probe.getLocalPort();
-        }
-        try (L7mp proxy = L7mp.builder()
-                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
-                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
-                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
-                                .timeout(Duration.ofSeconds(30)))))
-                .build()) {
+        try (L7mp proxy = retryingToARefusingPort()) {
             proxy.start().get(5, SECONDS);
             final List<Socket> clients = new ArrayList<>();
             try {
@@ -348,16 +353,7 @@ class TcpProxyTest {
      */
     @Test
     void aClientThatResetsBeforeTheConnectEndsItsSession() throws Exception {
-        final int refusing;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            refusing = probe.getLocalPort();
-        }
-        try (L7mp proxy = L7mp.builder()
-                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
-                .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
-                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
-                                .timeout(Duration.ofSeconds(30)))))
-                .build();
+        try (L7mp proxy = retryingToARefusingPort();
              Socket resetting = new Socket();
              Socket halfClosing = new Socket()) {
             proxy.start().get(5, SECONDS);

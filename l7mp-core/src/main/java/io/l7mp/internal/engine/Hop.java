@@ -36,7 +36,7 @@ final class Hop implements StageHandler {
     boolean ready;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
-    /** The next connect attempt's timer, cancelled when the session ends so that it does not keep the session. */
+    /** The next connect attempt's timer; {@link #detach} cancels it. */
     @Nullable ScheduledFuture<?> retryTimer;
     String status = "INIT";
     private @Nullable ArrayDeque<ByteBuf> pending;
@@ -123,8 +123,14 @@ final class Hop implements StageHandler {
         }
     }
 
-    /** Closes the stage without hearing back from it. */
+    /** Closes the stage without hearing back from it, and stops a pending connect retry. */
     void detach(@Nullable Throwable cause) {
+        // A pending retry would connect a hop that has left its session, and its task keeps the session reachable.
+        final ScheduledFuture<?> t = retryTimer;
+        if (t != null) {
+            retryTimer = null;
+            t.cancel(false);
+        }
         final Stage s = stage;
         stage = null;
         ready = false;

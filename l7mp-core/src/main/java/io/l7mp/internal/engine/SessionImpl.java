@@ -597,10 +597,6 @@ final class SessionImpl {
         }
         event("REROUTE", "route {} changed", re.name(), null);
         for (final Hop h : hops()) {
-            if (h.retryTimer != null) {
-                h.retryTimer.cancel(false);
-                h.retryTimer = null;
-            }
             h.releasePending();
             h.detach(null);
         }
@@ -631,10 +627,6 @@ final class SessionImpl {
         event(cause == null ? "END" : "ERROR", cause == null ? "session ended" : "session failed", null,
                 cause == null ? null : String.valueOf(cause.getMessage()));
         for (final Hop h : hops()) {
-            if (h.retryTimer != null) {
-                h.retryTimer.cancel(false);
-                h.retryTimer = null;
-            }
             h.releasePending();
             h.detach(cause);
             h.status = "END";
