@@ -14,6 +14,7 @@ import io.l7mp.SessionInfo;
 import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.spec.RetryOn;
 import io.l7mp.testing.Await;
 import io.netty.channel.epoll.Epoll;
 import java.net.DatagramPacket;
@@ -263,6 +264,38 @@ class JsonSocketTest {
             final JsonNode r2 = receiveJson(client);
             assertThat(r2.get("JSONSocketStatus").asInt()).isEqualTo(504);
             Await.until(Duration.ofSeconds(5), "no session left", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    /**
+     * A JSONSocket client over WebSocket that goes away while its session waits to retry the upstream connect ends
+     * that session at once; one that stays keeps it.
+     */
+    @Test
+    void aClientThatLeavesBeforeTheConnectEndsItsSession() throws Exception {
+        final int refusing;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = probe.getLocalPort();
+        }
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                .listener("in", l -> l.spec(JsonSocketSpec.over(WebSocketSpec.bind("127.0.0.1", 0)))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(5)
+                                .timeout(Duration.ofSeconds(30)))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            final java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + proxy.listener("in").port() + "/");
+            try (WsTestClient leaving = WsTestClient.connect(uri); WsTestClient staying = WsTestClient.connect(uri)) {
+                leaving.sendText("{\"JSONSocketVersion\": 1, \"who\": \"leaving\"}");
+                staying.sendText("{\"JSONSocketVersion\": 1, \"who\": \"staying\"}");
+                Await.until(Duration.ofSeconds(10), "both sessions to wait for their retry",
+                        () -> proxy.sessions().size() == 2
+                                && proxy.sessions().stream().allMatch(x -> x.stats().retries() > 0));
+                leaving.close();
+                Await.until(Duration.ofSeconds(10), "the leaving client's session to end",
+                        () -> proxy.sessions().size() == 1);
+                assertThat(proxy.sessions().get(0).metadata().at("/JSONSocket/who").asText()).isEqualTo("staying");
+            }
         }
     }
 

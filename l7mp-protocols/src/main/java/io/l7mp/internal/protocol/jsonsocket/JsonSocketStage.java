@@ -7,6 +7,7 @@ import io.l7mp.spi.StreamKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +37,7 @@ final class JsonSocketStage implements Stage, StageHandler {
     private boolean closed;
     private boolean innerClosed;
     private @Nullable Throwable innerCause;
+    private @Nullable Consumer<@Nullable Throwable> closeBeforeBind;
 
     JsonSocketStage(Stage inner, boolean server, Handshake handshake) {
         this.inner = inner;
@@ -82,6 +84,7 @@ final class JsonSocketStage implements Stage, StageHandler {
     @Override
     public void bind(StageHandler h) {
         handler = h;
+        closeBeforeBind = null;
         if (closed) {
             return;
         }
@@ -146,6 +149,18 @@ final class JsonSocketStage implements Stage, StageHandler {
             send(JsonSocketProtocol.reply(status, String.valueOf(cause.getMessage())));
         }
         inner.close(cause);
+    }
+
+    @Override
+    public void onCloseBeforeBind(Consumer<@Nullable Throwable> listener) {
+        if (handler != null) {
+            return;
+        }
+        if (innerClosed && handshake == null) {
+            listener.accept(innerCause);
+        } else {
+            closeBeforeBind = listener;
+        }
     }
 
     @Override
@@ -219,8 +234,14 @@ final class JsonSocketStage implements Stage, StageHandler {
             closed = true;
             handshake = null;
             hs.onClosedEarly(cause);
+            return;
         }
-        // Otherwise the session is being routed: bind() reports the close.
+        // The session is being routed: it ends now if it asked to know; otherwise bind() reports the close.
+        final Consumer<@Nullable Throwable> l = closeBeforeBind;
+        if (l != null) {
+            closeBeforeBind = null;
+            l.accept(cause);
+        }
     }
 
     private void releaseEarly() {
