@@ -196,6 +196,41 @@ class HttpListenerTest {
         }
     }
 
+    /** A client that goes away while its request waits to retry the upstream connect ends that request's session. */
+    @Test
+    void aClientThatLeavesBeforeTheConnectEndsItsSession() throws Exception {
+        final int refusing;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = s.getLocalPort();
+        }
+        try (L7mp proxy = L7mp.builder()
+                .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("up").retryOn(io.l7mp.spec.RetryOn.ALWAYS)
+                                .numRetries(5).timeout(Duration.ofSeconds(30)))))
+                .build();
+             Socket leaving = new Socket();
+             Socket staying = new Socket()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("http").port());
+            for (final Socket c : new Socket[] {leaving, staying}) {
+                c.connect(to, 5_000);
+                c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            }
+            Await.until(Duration.ofSeconds(10), "both requests to wait for their retry",
+                    () -> proxy.sessions().size() == 2
+                            && proxy.sessions().stream().allMatch(x -> x.stats().retries() > 0));
+            final String kept = proxy.sessions().stream()
+                    .filter(x -> x.metadata().at("/TCP/src_port").asInt() == staying.getLocalPort())
+                    .findFirst().orElseThrow().name();
+            leaving.setSoLinger(true, 0);
+            leaving.close();
+            Await.until(Duration.ofSeconds(10), "the leaving client's session to end",
+                    () -> proxy.sessions().size() == 1);
+            assertThat(proxy.sessions()).extracting(io.l7mp.SessionInfo::name).containsExactly(kept);
+        }
+    }
+
     @Test
     void theBodyStreamsToATcpBackendAndItsReplyIsTheChunkedResponse() throws Exception {
         try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,8 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
     private boolean notified;
     /** Why the request failed to decode, told to the session when it binds later. */
     private @Nullable SessionError failure;
+    /** Told when the client goes away before the session binds (it is still connecting). */
+    private @Nullable Consumer<@Nullable Throwable> closeBeforeBind;
 
     /** The whole request body has arrived. */
     boolean requestDone;
@@ -162,6 +165,10 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         if (h != null && !notified) {
             notified = true;
             h.onClose(e);
+        } else if (h == null && closeBeforeBind != null) {
+            final Consumer<@Nullable Throwable> l = closeBeforeBind;
+            closeBeforeBind = null;
+            l.accept(e);
         }
     }
 
@@ -184,7 +191,15 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         gone = true;
         releasePending();
         final StageHandler h = handler;
-        if (closed || notified || h == null) {
+        if (closed || notified) {
+            return;
+        }
+        if (h == null) {
+            final Consumer<@Nullable Throwable> l = closeBeforeBind;
+            if (l != null) {
+                closeBeforeBind = null;
+                l.accept(cause);
+            }
             return;
         }
         notified = true;
@@ -219,6 +234,7 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
     @Override
     public void bind(StageHandler h) {
         this.handler = h;
+        closeBeforeBind = null;
         if (gone) {
             notified = true;
             h.onClose(failure);
@@ -309,6 +325,18 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
         }
         responseDone = true;
         conn.responseDone(this, last);
+    }
+
+    @Override
+    public void onCloseBeforeBind(Consumer<@Nullable Throwable> listener) {
+        if (handler != null || closed) {
+            return;
+        }
+        if (gone) {
+            listener.accept(failure);
+        } else {
+            closeBeforeBind = listener;
+        }
     }
 
     @Override
