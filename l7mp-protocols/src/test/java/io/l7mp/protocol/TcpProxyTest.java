@@ -348,6 +348,49 @@ class TcpProxyTest {
     }
 
     /**
+     * Replacing the route of a session that still waits to retry a dead destination moves it to the new destination at
+     * once, and its old retries stop; a session on another route to the dead destination keeps retrying.
+     */
+    @Test
+    void aSessionWaitingToRetryMovesWhenItsRouteChanges() throws Exception {
+        final int refusing = freePort();
+        try (TcpEchoServer b = new TcpEchoServer(0, "B:");
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(refusing)).endpoint("127.0.0.1"))
+                     .cluster("b", c -> c.spec(TcpSpec.port(b.port())).endpoint("127.0.0.1"))
+                     .route("r", rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(100)
+                             .timeout(Duration.ofMillis(100)))
+                     .route("other", rt -> rt.destination("up").retryOn(RetryOn.ALWAYS).numRetries(100)
+                             .timeout(Duration.ofMillis(100)))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0)).rule(r -> r.route("r")))
+                     .listener("in2", l -> l.spec(TcpSpec.bind("127.0.0.1", 0)).rule(r -> r.route("other")))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket moving = connect(proxy, "in"); Socket waiting = connect(proxy, "in2")) {
+                Await.until(Duration.ofSeconds(10), "both sessions to retry",
+                        () -> proxy.sessions().size() == 2
+                                && proxy.sessions().stream().allMatch(x -> x.stats().retries() > 0));
+                final SessionInfo before = proxy.sessions().stream()
+                        .filter(x -> x.metadata().at("/TCP/src_port").asInt() == moving.getLocalPort())
+                        .findFirst().orElseThrow();
+                final String other = proxy.sessions().stream().filter(x -> !x.name().equals(before.name()))
+                        .findFirst().orElseThrow().name();
+                proxy.replaceRoute(RouteSpec.builder("r").destination("b").build()).get(5, SECONDS);
+                assertThat(exchange(moving, "hi")).isEqualTo("B:hi");
+                // Let the other session retry a few more times: a retry the move left behind would have run by then.
+                final long retries = proxy.session(other).stats().retries();
+                Await.until(Duration.ofSeconds(10), "the other session to keep retrying",
+                        () -> proxy.session(other).stats().retries() >= retries + 3);
+                final SessionInfo after = proxy.session(before.name());
+                assertThat(after.status()).isEqualTo(io.l7mp.SessionStatus.CONNECTED);
+                assertThat(after.destination().origin()).isEqualTo("b");
+                final List<String> events = after.events().stream().map(e -> e.event()).toList();
+                assertThat(events.subList(events.indexOf("REROUTE"), events.size())).doesNotContain("RETRY");
+            }
+        }
+    }
+
+    /**
      * A client that resets its connection while the session still waits to connect upstream ends the session at once;
      * one that only half-closed may still wait for an answer, so its session keeps waiting.
      */

@@ -590,9 +590,12 @@ final class SessionImpl {
         }
     }
 
-    /** Moves the session onto a changed route: the source stays, every other stage is replaced. */
+    /**
+     * Moves the session onto a changed route: the source stays, every other stage is replaced. A session still
+     * connecting (waiting to retry a dead destination, say) moves too, and its pending connects and retries stop.
+     */
     void reroute(RouteEntry re) {
-        if (ended() || status == SessionStatus.INIT || sourceDone || destinationDone) {
+        if (ended() || route == null || sourceDone || destinationDone) {
             return;
         }
         event("REROUTE", "route {} changed", re.name(), null);
