@@ -17,13 +17,17 @@ import org.jspecify.annotations.Nullable;
  * @param endpoints    the upstream addresses; empty for pseudo-protocols such as {@code Echo}
  * @param loadbalancer the policy; {@link LoadBalancerSpec#DEFAULT} when absent
  * @param options      free-form options, kept as given
+ * @param healthCheck  ours: probe the endpoints and keep sessions off those that fail; none when null
+ * @param circuitBreaker ours: eject endpoints that sessions keep failing to connect to; none when null
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ClusterSpec(@JsonProperty("name") @Nullable String name,
                           @JsonProperty("spec") ProtocolSpec spec,
                           @JsonProperty("endpoints") List<EndpointSpec> endpoints,
                           @JsonProperty("loadbalancer") @Nullable LoadBalancerSpec loadbalancer,
-                          @JsonProperty("options") @Nullable JsonNode options) {
+                          @JsonProperty("options") @Nullable JsonNode options,
+                          @JsonProperty("health_check") @Nullable HealthCheckSpec healthCheck,
+                          @JsonProperty("circuit_breaker") @Nullable CircuitBreakerSpec circuitBreaker) {
     public ClusterSpec {
         Names.check(name);
         if (spec == null) {
@@ -33,17 +37,23 @@ public record ClusterSpec(@JsonProperty("name") @Nullable String name,
         options = options == null ? null : options.deepCopy();
     }
 
+    /** A cluster without health check or circuit breaker. */
+    public ClusterSpec(@Nullable String name, ProtocolSpec spec, List<EndpointSpec> endpoints,
+                       @Nullable LoadBalancerSpec loadbalancer, @Nullable JsonNode options) {
+        this(name, spec, endpoints, loadbalancer, options, null, null);
+    }
+
     /** Returns the balancer, {@link LoadBalancerSpec#DEFAULT} when none was given. */
     public LoadBalancerSpec loadBalancerOrDefault() {
         return loadbalancer != null ? loadbalancer : LoadBalancerSpec.DEFAULT;
     }
 
     public ClusterSpec withName(@Nullable String n) {
-        return new ClusterSpec(n, spec, endpoints, loadbalancer, options);
+        return new ClusterSpec(n, spec, endpoints, loadbalancer, options, healthCheck, circuitBreaker);
     }
 
     public ClusterSpec withEndpoints(List<EndpointSpec> e) {
-        return new ClusterSpec(name, spec, e, loadbalancer, options);
+        return new ClusterSpec(name, spec, e, loadbalancer, options, healthCheck, circuitBreaker);
     }
 
     /** Returns a builder for a cluster of this name ({@code null} for an inline cluster). */
@@ -58,6 +68,8 @@ public record ClusterSpec(@JsonProperty("name") @Nullable String name,
         private final List<EndpointSpec> endpoints = new ArrayList<>();
         private @Nullable LoadBalancerSpec loadbalancer;
         private @Nullable JsonNode options;
+        private @Nullable HealthCheckSpec healthCheck;
+        private @Nullable CircuitBreakerSpec circuitBreaker;
 
         Builder(@Nullable String name) {
             this.name = Names.check(name);
@@ -103,12 +115,24 @@ public record ClusterSpec(@JsonProperty("name") @Nullable String name,
             return this;
         }
 
+        /** Probes the endpoints and keeps new sessions off those that fail. */
+        public Builder healthCheck(HealthCheckSpec h) {
+            this.healthCheck = requireNonNull(h, "healthCheck");
+            return this;
+        }
+
+        /** Ejects endpoints that sessions keep failing to connect to. */
+        public Builder circuitBreaker(CircuitBreakerSpec b) {
+            this.circuitBreaker = requireNonNull(b, "circuitBreaker");
+            return this;
+        }
+
         /** Returns the spec. */
         public ClusterSpec build() {
             if (spec == null) {
                 throw new IllegalArgumentException("spec: missing (expected: {protocol: ...})");
             }
-            return new ClusterSpec(name, spec, endpoints, loadbalancer, options);
+            return new ClusterSpec(name, spec, endpoints, loadbalancer, options, healthCheck, circuitBreaker);
         }
     }
 }

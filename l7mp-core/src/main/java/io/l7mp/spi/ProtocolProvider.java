@@ -56,6 +56,14 @@ public interface ProtocolProvider {
         return true;
     }
 
+    /**
+     * Returns false when a cluster's successful connect says nothing about whether the endpoint is there (UDP, Unix
+     * datagram sockets): a health check then has to send a message and wait for the answer.
+     */
+    default boolean connectProvesReachability() {
+        return true;
+    }
+
     /** Returns false when a disconnected stage of this protocol cannot be reconnected (Stdio, L7mpController). */
     default boolean retriable() {
         return true;

@@ -108,6 +108,50 @@ class RestApiTest {
         assertThat(own.get("events").get(0).get("event").asText()).isEqualTo("INIT");
     }
 
+    /** A cluster's health check set over the API shows in its dump, with each endpoint's health, and loads back. */
+    @Test
+    void aClusterWithAHealthCheckShowsItsEndpointsHealth() throws Exception {
+        final int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        final L7mp proxy = start(b -> b);
+        final Api api = Api.of(proxy);
+        assertOk(api.postYaml("/api/v1/clusters", """
+                cluster:
+                  name: up
+                  spec: {protocol: TCP, port: %d}
+                  endpoints: [{name: down, spec: {address: 127.0.0.1}}]
+                  health_check: {interval: 50, timeout: 500, unhealthy_threshold: 1}
+                  circuit_breaker: {consecutive_failures: 3}
+                """.formatted(dead)));
+        io.l7mp.testing.Await.until(Duration.ofSeconds(10), "the endpoint to fail its check",
+                () -> "unhealthy".equals(api.get("/api/v1/endpoints/down").json().path("health").asText()));
+        final JsonNode up = api.get("/api/v1/clusters/up?recursive=true").json();
+        assertThat(up.at("/health_check/interval").asLong()).isEqualTo(50);
+        assertThat(up.at("/health_check/healthy_threshold").asInt()).isEqualTo(2);
+        assertThat(up.at("/circuit_breaker/consecutive_failures").asInt()).isEqualTo(3);
+        assertThat(up.at("/circuit_breaker/open_timeout").asLong()).isEqualTo(30_000);
+        assertThat(up.at("/endpoints/0/health").asText()).isEqualTo("unhealthy");
+        final JsonNode cfg = api.get("/api/v1/config").json();
+        assertThat(find(cfg.get("clusters"), "up").at("/health_check/unhealthy_threshold").asInt()).isEqualTo(1);
+        assertError(api.postYaml("/api/v1/clusters", """
+                cluster:
+                  name: up2
+                  spec: {protocol: UDP, port: 9}
+                  endpoints: [{spec: {address: 127.0.0.1}}]
+                  health_check: {}
+                """), 400, "Bad Request", "cluster.health_check.send: missing");
+        // An endpoint without a health check or breaker in its cluster shows no health, as in l7mp.
+        assertOk(api.postYaml("/api/v1/clusters", """
+                cluster:
+                  name: plain
+                  spec: {protocol: TCP, port: 9}
+                  endpoints: [{name: p, spec: {address: 127.0.0.1}}]
+                """));
+        assertThat(api.get("/api/v1/endpoints/p").json().has("health")).isFalse();
+    }
+
     @Test
     void theConfigLoadsBackIntoAnIdenticalProxy() throws Exception {
         final L7mp proxy = start(b -> b);

@@ -107,12 +107,12 @@ final class ClusterLookup implements NamedCluster {
         if (!cluster.provider.hasEndpoints()) {
             return cluster.impl.connect(to(r, null));
         }
-        if (cluster.balancer.fanOut()) {
-            return fanOut(r, cluster.balancer.pickAll(r.metadata()));
+        if (cluster.fanOut()) {
+            return fanOut(r, cluster.pickAll(r.metadata()));
         }
-        final EndpointEntry e = cluster.balancer.pick(r.metadata());
+        final EndpointEntry e = cluster.pick(r.metadata());
         if (e == null) {
-            return r.eventLoop().newFailedFuture(new SessionError(404, "No endpoint in cluster " + name()));
+            return r.eventLoop().newFailedFuture(cluster.noEndpoint());
         }
         return cluster.impl.connect(to(r, e.spec));
     }
@@ -126,7 +126,7 @@ final class ClusterLookup implements NamedCluster {
     private Future<Stage> fanOut(ConnectRequest r, List<EndpointEntry> eps) {
         final Promise<Stage> p = r.eventLoop().newPromise();
         if (eps.isEmpty()) {
-            return p.setFailure(new SessionError(404, "No endpoint in cluster " + name()));
+            return p.setFailure(cluster.noEndpoint());
         }
         final List<Stage> ok = new ArrayList<>();
         final int[] left = {eps.size()};

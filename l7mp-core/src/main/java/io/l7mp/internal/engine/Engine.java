@@ -76,6 +76,7 @@ public final class Engine {
     private final ExecutorService control;
     private volatile boolean closed;
     private volatile io.l7mp.@Nullable L7mp facade;
+    private final HealthChecks healthChecks;
 
     public Engine(ConfigMapper mapper, TransportImpl transport, boolean ownsGroup) {
         this.mapper = mapper;
@@ -86,6 +87,7 @@ public final class Engine {
             t.setDaemon(true);
             return t;
         });
+        this.healthChecks = new HealthChecks(this, transport.group());
     }
 
     /** Sets the public face of this engine, which {@link ClusterContext#proxy()} returns. */
@@ -334,6 +336,9 @@ public final class Engine {
         }
         state = t.toState();
         pending = null;
+        if (!closed) {
+            healthChecks.reconcile(state);
+        }
         final List<CompletableFuture<?>> closing = new ArrayList<>();
         for (final ListenerEntry l : t.removedListeners) {
             if (l.impl != null) {
@@ -642,7 +647,8 @@ public final class Engine {
     private ClusterInfo info(ClusterEntry c) {
         final List<EndpointInfo> eps = new ArrayList<>();
         for (final EndpointEntry e : c.endpoints) {
-            eps.add(new EndpointInfo(c.name(), e.spec, e.counters.snapshot(live(s -> s.usesEndpoint(e.name())))));
+            eps.add(new EndpointInfo(c.name(), e.spec, e.counters.snapshot(live(s -> s.usesEndpoint(e.name()))),
+                    e.state.health(System.nanoTime())));
         }
         return new ClusterInfo(c.spec, c.generated, c.counters.snapshot(live(s -> s.uses(c))), eps);
     }
@@ -652,7 +658,7 @@ public final class Engine {
             for (final EndpointEntry e : c.endpoints) {
                 if (e.name().equals(name)) {
                     return new EndpointInfo(c.name(), e.spec,
-                            e.counters.snapshot(live(s -> s.usesEndpoint(name))));
+                            e.counters.snapshot(live(s -> s.usesEndpoint(name))), e.state.health(System.nanoTime()));
                 }
             }
         }
@@ -724,6 +730,7 @@ public final class Engine {
                 }
             }
             awaitQuietly(waits);
+            healthChecks.stopAll();
             for (final ClusterEntry c : state.clusters().values()) {
                 closeQuietly(c);
             }

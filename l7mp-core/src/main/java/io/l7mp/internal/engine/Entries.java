@@ -1,5 +1,6 @@
 package io.l7mp.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.l7mp.internal.lb.LoadBalancer;
 import io.l7mp.internal.lb.LoadBalancers;
 import io.l7mp.internal.rules.Matcher;
@@ -14,7 +15,9 @@ import io.l7mp.spec.RuleSpec;
 import io.l7mp.spi.Cluster;
 import io.l7mp.spi.Listener;
 import io.l7mp.spi.ProtocolProvider;
+import io.l7mp.spi.SessionError;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +56,7 @@ final class Entries {
         final String cluster;
         final EndpointSpec spec;
         final Counters counters;
+        final EndpointState state = new EndpointState();
 
         EndpointEntry(String cluster, EndpointSpec spec, Counters counters) {
             this.cluster = cluster;
@@ -77,7 +81,14 @@ final class Entries {
         final @Nullable Cluster impl;
         final Counters counters;
         final List<EndpointEntry> endpoints;
-        final LoadBalancer<EndpointEntry> balancer;
+        private final LoadBalancer<EndpointEntry> balancer;
+        /** Whether a health check or circuit breaker can take endpoints out of the balancer. */
+        private final boolean guarded;
+        /** The balancer over the endpoints available at the last pick, rebuilt when that set changes. */
+        private volatile @Nullable Available available;
+
+        private record Available(boolean[] up, @Nullable LoadBalancer<EndpointEntry> balancer) {
+        }
 
         ClusterEntry(ClusterSpec spec, boolean generated, ProtocolProvider provider, @Nullable Cluster impl,
                      Counters counters, List<EndpointEntry> endpoints) {
@@ -87,12 +98,81 @@ final class Entries {
             this.impl = impl;
             this.counters = counters;
             this.endpoints = List.copyOf(endpoints);
-            this.balancer = LoadBalancers.create(spec.loadBalancerOrDefault().policy(),
-                    spec.loadBalancerOrDefault().key(), this.endpoints, e -> e.spec.weight(), EndpointEntry::id);
+            this.balancer = balancer(this.endpoints);
+            this.guarded = spec.healthCheck() != null || spec.circuitBreaker() != null;
+        }
+
+        private LoadBalancer<EndpointEntry> balancer(List<EndpointEntry> eps) {
+            return LoadBalancers.create(spec.loadBalancerOrDefault().policy(), spec.loadBalancerOrDefault().key(), eps,
+                    e -> e.spec.weight(), EndpointEntry::id);
         }
 
         String name() {
             return spec.name() == null ? "" : spec.name();
+        }
+
+        boolean fanOut() {
+            return balancer.fanOut();
+        }
+
+        /** Returns the endpoint for a new session, or null when there is none (or none available). */
+        @Nullable EndpointEntry pick(JsonNode metadata) {
+            final LoadBalancer<EndpointEntry> b = current();
+            return b == null ? null : b.pick(metadata);
+        }
+
+        /** Returns the endpoints a fan-out session sends to, available ones only. */
+        List<EndpointEntry> pickAll(JsonNode metadata) {
+            final LoadBalancer<EndpointEntry> b = current();
+            return b == null ? List.of() : b.pickAll(metadata);
+        }
+
+        /** Why {@link #pick} found nothing: no endpoint at all (404), or none that is up (503). */
+        SessionError noEndpoint() {
+            if (!guarded || endpoints.isEmpty()) {
+                return new SessionError(404, "No endpoint in cluster " + name());
+            }
+            final long now = System.nanoTime();
+            int unhealthy = 0;
+            int ejected = 0;
+            for (final EndpointEntry e : endpoints) {
+                switch (e.state.health(now)) {
+                    case UNHEALTHY -> unhealthy++;
+                    case EJECTED -> ejected++;
+                    default -> { }
+                }
+            }
+            return new SessionError(503, "No healthy endpoint in cluster " + name() + " (" + unhealthy
+                    + " failing the health check, " + ejected + " ejected by the circuit breaker)");
+        }
+
+        private @Nullable LoadBalancer<EndpointEntry> current() {
+            if (!guarded) {
+                return balancer;
+            }
+            final long now = System.nanoTime();
+            final boolean[] up = new boolean[endpoints.size()];
+            int count = 0;
+            for (int i = 0; i < up.length; i++) {
+                up[i] = endpoints.get(i).state.available(now);
+                count += up[i] ? 1 : 0;
+            }
+            if (count == up.length) {
+                return balancer;
+            }
+            final Available a = available;
+            if (a != null && Arrays.equals(a.up, up)) {
+                return a.balancer;
+            }
+            final List<EndpointEntry> eps = new ArrayList<>(count);
+            for (int i = 0; i < up.length; i++) {
+                if (up[i]) {
+                    eps.add(endpoints.get(i));
+                }
+            }
+            final Available n = new Available(up, count == 0 ? null : balancer(eps));
+            available = n;
+            return n.balancer;
         }
 
         ClusterEntry withEndpoints(List<EndpointEntry> eps) {

@@ -15,6 +15,7 @@ import io.l7mp.internal.engine.Entries.ListenerEntry;
 import io.l7mp.internal.engine.Entries.RouteEntry;
 import io.l7mp.internal.engine.Entries.RuleEntry;
 import io.l7mp.internal.engine.Entries.RuleListEntry;
+import io.l7mp.spec.CircuitBreakerSpec;
 import io.l7mp.spec.RetrySpec;
 import io.l7mp.spi.ConnectRequest;
 import io.l7mp.spi.RequestEnd;
@@ -257,15 +258,16 @@ final class SessionImpl {
             return;
         }
         h.cluster = c;
+        h.endpoint = null;
         final Future<Stage> f;
         if (!c.provider.hasEndpoints()) {
             f = c.impl.connect(new ConnectRequest(name, loop, null, metadata(), retry.timeoutMillis(), source.stage));
-        } else if (c.balancer.fanOut()) {
-            f = fanOut(c, c.balancer.pickAll(metadata()));
+        } else if (c.fanOut()) {
+            f = fanOut(c, c.pickAll(metadata()));
         } else {
-            final EndpointEntry e = c.balancer.pick(metadata());
+            final EndpointEntry e = c.pick(metadata());
             if (e == null) {
-                attemptFailed(h, att, triesLeft, new SessionError(404, "No endpoint in cluster " + c.name()));
+                attemptFailed(h, att, triesLeft, c.noEndpoint());
                 return;
             }
             h.endpoint = e;
@@ -277,6 +279,7 @@ final class SessionImpl {
         }
         final ScheduledFuture<?> timer = loop.schedule(() -> {
             if (h.attempt == att && !f.isDone()) {
+                endpointFailed(h);
                 attemptFailed(h, att, triesLeft, new SessionError(504, "connect to " + h.origin + " timed out after "
                         + retry.timeoutMillis() + " ms"));
             }
@@ -295,16 +298,31 @@ final class SessionImpl {
             return;
         }
         if (f.isSuccess()) {
+            if (h.endpoint != null) {
+                h.endpoint.state.connected();
+            }
             connected(h, f.getNow());
         } else {
+            endpointFailed(h);
             attemptFailed(h, att, triesLeft, f.cause());
+        }
+    }
+
+    /** Tells the circuit breaker of the hop's cluster, if it has one, that its endpoint failed a connect. */
+    private void endpointFailed(Hop h) {
+        final EndpointEntry e = h.endpoint;
+        final ClusterEntry c = h.cluster;
+        final CircuitBreakerSpec breaker = c == null ? null : c.spec.circuitBreaker();
+        if (e != null && breaker != null && e.state.connectFailed(breaker, System.nanoTime())) {
+            logger.warn("cluster {}: endpoint {} ({}) ejected for {} ms: connects to it keep failing", c.name(),
+                    e.name(), e.id(), breaker.openTimeoutMillis());
         }
     }
 
     private Future<Stage> fanOut(ClusterEntry c, List<EndpointEntry> eps) {
         final Promise<Stage> p = loop.newPromise();
         if (eps.isEmpty()) {
-            return p.setFailure(new SessionError(404, "No endpoint in cluster " + c.name()));
+            return p.setFailure(c.noEndpoint());
         }
         final List<Stage> ok = new ArrayList<>();
         final int[] left = {eps.size()};

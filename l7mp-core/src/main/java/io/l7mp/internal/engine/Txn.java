@@ -303,6 +303,16 @@ final class Txn {
         }
         final ProtocolProvider p = provider(spec.spec(), false, path + ".spec");
         final ProtocolSpec ps = typed(p, spec.spec(), false, path + ".spec");
+        if (spec.healthCheck() != null || spec.circuitBreaker() != null) {
+            if (!p.hasEndpoints()) {
+                throw new ConfigException(path + (spec.healthCheck() != null ? ".health_check" : ".circuit_breaker"),
+                        spec.spec().protocol() + " clusters have no endpoints to check");
+            }
+            if (spec.healthCheck() != null && spec.healthCheck().send() == null && !p.connectProvesReachability()) {
+                throw new ConfigException(path + ".health_check.send", "missing (a " + spec.spec().protocol()
+                        + " connect succeeds whether or not the endpoint is there: give a message it answers)");
+            }
+        }
         final List<EndpointEntry> eps = new ArrayList<>();
         if (p.hasEndpoints()) {
             final Set<String> local = new HashSet<>();
@@ -313,7 +323,8 @@ final class Txn {
             logger.warn("cluster {}: {} has no endpoints; ignoring {} endpoint(s)", name, spec.spec().protocol(),
                     spec.endpoints().size());
         }
-        final ClusterSpec flat = new ClusterSpec(name, ps, List.of(), spec.loadbalancer(), spec.options());
+        final ClusterSpec flat = new ClusterSpec(name, ps, List.of(), spec.loadbalancer(), spec.options(),
+                spec.healthCheck(), spec.circuitBreaker());
         final io.l7mp.spi.Cluster impl;
         try {
             impl = dryRun ? null : p.newCluster(engine.clusterContext(name, ps));

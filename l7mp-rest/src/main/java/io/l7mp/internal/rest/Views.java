@@ -15,6 +15,7 @@ import io.l7mp.SessionInfo;
 import io.l7mp.StageInfo;
 import io.l7mp.Stats;
 import io.l7mp.spec.AdminSpec;
+import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.ConfigCodec;
 import io.l7mp.spec.Ref;
 import io.l7mp.spec.RouteSpec;
@@ -70,7 +71,7 @@ final class Views {
         final ArrayNode eps = n.putArray("endpoints");
         for (final ClusterInfo c : proxy.clusters()) {
             for (final EndpointInfo e : c.endpoints()) {
-                eps.add(endpoint(e));
+                eps.add(endpoint(e, c.spec()));
             }
         }
         n.set("sessions", sessions());
@@ -116,6 +117,12 @@ final class Views {
         if (c.spec().options() != null) {
             n.set("options", c.spec().options().deepCopy());
         }
+        if (c.spec().healthCheck() != null) {
+            n.set("health_check", codec.toTree(c.spec().healthCheck()));
+        }
+        if (c.spec().circuitBreaker() != null) {
+            n.set("circuit_breaker", codec.toTree(c.spec().circuitBreaker()));
+        }
         return n;
     }
 
@@ -141,14 +148,31 @@ final class Views {
     ArrayNode endpoints(ClusterInfo c) {
         final ArrayNode a = F.arrayNode();
         for (final EndpointInfo e : c.endpoints()) {
-            a.add(endpoint(e));
+            a.add(endpoint(e, c.spec()));
         }
         return a;
     }
 
-    /** Returns {@code {name, spec: {address[, port]}, weight}}. */
+    /**
+     * Returns {@code {name, spec: {address[, port]}, weight}}, plus ours, {@code health: healthy|unhealthy|ejected}, in
+     * a cluster with a health check or circuit breaker.
+     */
     ObjectNode endpoint(EndpointInfo e) {
-        return (ObjectNode) codec.toTree(e.spec());
+        ClusterSpec c;
+        try {
+            c = proxy.cluster(e.cluster()).spec();
+        } catch (final NotFoundException gone) {
+            c = null;
+        }
+        return endpoint(e, c);
+    }
+
+    ObjectNode endpoint(EndpointInfo e, @Nullable ClusterSpec c) {
+        final ObjectNode n = (ObjectNode) codec.toTree(e.spec());
+        if (c != null && (c.healthCheck() != null || c.circuitBreaker() != null)) {
+            n.put("health", e.health().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ rulelists, rules, routes

@@ -46,6 +46,11 @@ public final class AfPacketProtocol implements ProtocolProvider {
     }
 
     @Override
+    public boolean connectProvesReachability() {
+        return false;   // a datagram socket connects whether or not anybody listens
+    }
+
+    @Override
     public boolean hasCluster() {
         return true;
     }
