@@ -62,6 +62,27 @@ class PrometheusTest {
     }
 
     @Test
+    void endpointsOfACheckedClusterShowWhetherTheyAreUp() throws Exception {
+        final int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        try (L7mp proxy = RestApi.addPrometheusTo(L7mp.builder(), "127.0.0.1", 0)
+                .cluster("up", c -> c.spec(io.l7mp.protocol.TcpSpec.port(dead))
+                        .endpoint(io.l7mp.spec.EndpointSpec.of("127.0.0.1").withName("down"))
+                        .healthCheck(io.l7mp.spec.HealthCheckSpec.every(java.time.Duration.ofMillis(50),
+                                java.time.Duration.ofMillis(500)).withThresholds(1, 1)))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            final Api prom = new Api(proxy.listener(RestApi.PROMETHEUS_LISTENER).port());
+            io.l7mp.testing.Await.until(java.time.Duration.ofSeconds(10), "the endpoint to show as down",
+                    () -> prom.get("/metrics").body()
+                            .contains("l7mp_endpoint_up{cluster=\"up\",endpoint=\"down\",health=\"unhealthy\"} 0"));
+            assertThat(prom.get("/metrics").body()).contains("# TYPE l7mp_endpoint_up gauge");
+        }
+    }
+
+    @Test
     void theMetricTransformsCountersAreScrapedToo() throws Exception {
         // l7mp-metric-prometheus.yaml's setup: Metric clusters on both chains, scraped from the Prometheus cluster.
         try (UdpEchoServer backend = new UdpEchoServer("127.0.0.1", "");

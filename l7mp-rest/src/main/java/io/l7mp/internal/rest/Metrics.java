@@ -87,16 +87,27 @@ public final class Metrics {
         }
         final List<Sample> cs = new ArrayList<>();
         final List<Sample> es = new ArrayList<>();
+        final StringBuilder up = new StringBuilder();
         for (final ClusterInfo c : proxy.clusters()) {
             cs.add(new Sample("cluster=\"" + escape(c.name()) + "\"", c.stats()));
+            final boolean guarded = c.spec().healthCheck() != null || c.spec().circuitBreaker() != null;
             for (final EndpointInfo e : c.endpoints()) {
-                es.add(new Sample("cluster=\"" + escape(c.name()) + "\",endpoint=\"" + escape(e.name()) + "\"",
-                        e.stats()));
+                final String labels = "cluster=\"" + escape(c.name()) + "\",endpoint=\"" + escape(e.name()) + "\"";
+                es.add(new Sample(labels, e.stats()));
+                if (guarded) {
+                    up.append("l7mp_endpoint_up{").append(labels).append(",health=\"")
+                            .append(e.health().name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
+                            .append(e.health() == io.l7mp.EndpointHealth.HEALTHY ? 1 : 0).append('\n');
+                }
             }
         }
         family(sb, "listener", ls);
         family(sb, "cluster", cs);
         family(sb, "endpoint", es);
+        if (!up.isEmpty()) {
+            sb.append("# HELP l7mp_endpoint_up 1 while the endpoint gets new sessions, 0 while its cluster's health check"
+                    + " or circuit breaker keeps it out.\n# TYPE l7mp_endpoint_up gauge\n").append(up);
+        }
         final Map<SessionStatus, Integer> byStatus = byStatus(proxy.sessions());
         sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");
         byStatus.forEach((k, v) -> sb.append("l7mp_sessions{status=\"").append(k.name()).append("\"} ").append(v)
