@@ -265,6 +265,18 @@ public final class L7mp implements AutoCloseable {
         return engine.apply(requireNonNull(config, "config"));
     }
 
+    /**
+     * Makes the running config match {@code desired}, declaratively, in one change that takes effect entirely or not at
+     * all: what it names is added, changed or left alone (when equal to what the previous sync applied), and what the
+     * previous sync applied and it no longer names is deleted with what it defined inline. A cluster or listener whose
+     * protocol spec stays is changed in place: its sockets, live sessions and counters survive, an endpoint that goes
+     * has its sessions disconnected. Objects no sync made are left alone unless {@code desired} names them. The admin
+     * block is not synced ({@link #setAdmin}). Every top-level object needs a name.
+     */
+    public CompletableFuture<SyncResult> sync(Config desired) {
+        return engine.sync(requireNonNull(desired, "desired"));
+    }
+
     /** Replaces the admin settings. */
     public CompletableFuture<Void> setAdmin(AdminSpec admin) {
         return engine.setAdmin(requireNonNull(admin, "admin"));

@@ -148,7 +148,7 @@ class HostileInputTest {
             }
             case 0 -> {
                 final String m = List.of("PUT", "PATCH", "OPTIONS", "HEAD").get(rnd.nextInt(4));
-                final String p = List.of("/listeners", "/clusters", "/config", "/sessions").get(rnd.nextInt(4));
+                final String p = List.of("/listeners", "/clusters", "/rules", "/sessions").get(rnd.nextInt(4));
                 return new Call(m, p, JSON, m.equals("HEAD") || m.equals("OPTIONS") ? null : "{}".getBytes(UTF_8));
             }
             case 1 -> {

@@ -152,6 +152,36 @@ class RestApiTest {
         assertThat(api.get("/api/v1/endpoints/p").json().has("health")).isFalse();
     }
 
+    /** PUT /config syncs declaratively: it answers what changed, and a second identical PUT changes nothing. */
+    @Test
+    void putConfigSyncsAndAnswersWhatChanged() throws Exception {
+        final L7mp proxy = start(b -> b);
+        final Api api = Api.of(proxy);
+        final String desired = """
+                clusters:
+                  - {name: echo, spec: {protocol: Echo}}
+                listeners:
+                  - name: in
+                    spec: {protocol: UDP, address: 127.0.0.1, port: 0}
+                    rules: [{action: {route: {destination: echo}}}]
+                """;
+        final Api.Reply first = api.send("PUT", "/api/v1/config", Api.YAML, desired);
+        assertOk(first);
+        assertThat(first.json().at("/content/added")).hasSize(2);
+        assertThat(first.json().at("/content/added/0").asText()).isEqualTo("cluster/echo");
+        final Api.Reply again = api.send("PUT", "/api/v1/config", Api.YAML, desired);
+        assertOk(again);
+        assertThat(again.json().at("/content/unchanged").asInt()).isEqualTo(2);
+        assertThat(again.json().at("/content/changed")).isEmpty();
+        // The controller itself, which no sync made, is untouched by a sync that does not name it.
+        final Api.Reply emptied = api.send("PUT", "/api/v1/config", Api.YAML, "clusters: []");
+        assertOk(emptied);
+        assertThat(emptied.json().at("/content/removed").toString()).isEqualTo("[\"listener/in\",\"cluster/echo\"]");
+        assertThat(api.get("/api/v1/listeners/controller-listener").status()).isEqualTo(200);
+        assertError(api.send("PUT", "/api/v1/config", Api.YAML, "clusters: [{spec: {protocol: Echo}}]"), 400,
+                "Bad Request", "clusters[0].name: missing");
+    }
+
     @Test
     void theConfigLoadsBackIntoAnIdenticalProxy() throws Exception {
         final L7mp proxy = start(b -> b);

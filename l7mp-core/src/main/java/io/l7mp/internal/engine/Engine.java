@@ -11,6 +11,7 @@ import io.l7mp.NotFoundException;
 import io.l7mp.SessionEvent;
 import io.l7mp.SessionInfo;
 import io.l7mp.Stats;
+import io.l7mp.SyncResult;
 import io.l7mp.internal.config.ConfigMapper;
 import io.l7mp.internal.engine.Entries.ClusterEntry;
 import io.l7mp.internal.engine.Entries.EndpointEntry;
@@ -34,6 +35,7 @@ import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.Transport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -256,6 +258,7 @@ public final class Engine {
                     admin = newAdmin;
                 }
                 commit(t);
+                t.afterCommit.forEach(Runnable::run);
             } catch (final RuntimeException e) {
                 admin = before;
                 for (final ClusterEntry c : t.addedClusters) {
@@ -264,6 +267,164 @@ public final class Engine {
                 throw e;
             }
         }, control);
+    }
+
+    // ------------------------------------------------------------------ declarative sync
+
+    /** What each object the last sync applied was given as ("cluster:up" -> its spec). Control thread only. */
+    private final Map<String, Object> synced = new HashMap<>();
+
+    /**
+     * Makes the running config match {@code desired} in one change: objects it names are added, changed (in place
+     * where the protocol spec stays: sockets, sessions and counters survive) or left alone when equal to what the
+     * last sync applied; objects the last sync applied and {@code desired} no longer names are deleted. Objects no
+     * sync made (the static config's, the API's) are left alone unless {@code desired} names them.
+     */
+    public CompletableFuture<SyncResult> sync(Config desired) {
+        final SyncResult[] out = new SyncResult[1];
+        return change(t -> out[0] = syncInto(t, desired)).thenApply(v -> out[0]);
+    }
+
+    private SyncResult syncInto(Txn t, Config d) {
+        final List<String> added = new ArrayList<>();
+        final List<String> changed = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        final Map<String, Object> next = new HashMap<>();
+        final Map<String, String> wanted = new HashMap<>();
+        names(wanted, "cluster", "clusters", d.clusters(), ClusterSpec::name);
+        names(wanted, "listener", "listeners", d.listeners(), ListenerSpec::name);
+        names(wanted, "rulelist", "rulelists", d.rulelists(), RuleListSpec::name);
+        names(wanted, "rule", "rules", d.rules(), RuleSpec::name);
+        names(wanted, "route", "routes", d.routes(), RouteSpec::name);
+        // Removes first, users before what they use: a listener before its rules, a route before its clusters.
+        for (final String kind : List.of("listener", "rulelist", "rule", "route", "cluster")) {
+            for (final String key : new ArrayList<>(synced.keySet())) {
+                final String name = key.substring(kind.length() + 1);
+                if (key.startsWith(kind + ":") && !wanted.containsKey(key) && t.has(kind, name)) {
+                    t.delete(kind, name);
+                    removed.add(kind + "/" + name);
+                }
+            }
+        }
+        int unchanged = 0;
+        try {
+            for (int i = 0; i < d.clusters().size(); i++) {
+                final ClusterSpec c = d.clusters().get(i);
+                final String path = "clusters[" + i + "]";
+                final ClusterEntry run = c.name() == null ? null : t.clusters.get(c.name());
+                if (run == null) {
+                    t.addCluster(c, false, path, null);
+                    added.add("cluster/" + c.name());
+                } else if (c.equals(synced.get("cluster:" + c.name()))) {
+                    unchanged++;
+                } else {
+                    if (t.typedFor(c.spec(), run.provider, false, path + ".spec").equals(run.spec.spec())) {
+                        t.updateCluster(c, path);
+                    } else {
+                        t.deleteCluster(c.name(), true);
+                        t.addCluster(c, false, path, null);
+                    }
+                    changed.add("cluster/" + c.name());
+                }
+                next.put("cluster:" + c.name(), c);
+            }
+            for (int i = 0; i < d.listeners().size(); i++) {
+                final ListenerSpec l = d.listeners().get(i);
+                final String path = "listeners[" + i + "]";
+                final ListenerEntry run = t.listeners.get(l.name());
+                if (run == null) {
+                    t.addListener(l, false, path);
+                    added.add("listener/" + l.name());
+                } else if (l.equals(synced.get("listener:" + l.name()))) {
+                    unchanged++;
+                } else {
+                    if (t.typedFor(l.spec(), run.provider, true, path + ".spec").equals(run.spec.spec())) {
+                        t.updateListener(l, path);
+                    } else {
+                        t.deleteListener(l.name(), true);
+                        t.addListener(l, false, path);
+                    }
+                    changed.add("listener/" + l.name());
+                }
+                next.put("listener:" + l.name(), l);
+            }
+            for (int i = 0; i < d.rulelists().size(); i++) {
+                final RuleListSpec rl = d.rulelists().get(i);
+                final String path = "rulelists[" + i + "]";
+                unchanged += replace(t, "rulelist", rl.name(), rl, added, changed, next,
+                        () -> t.addRuleList(rl, false, path, null));
+            }
+            for (int i = 0; i < d.rules().size(); i++) {
+                final RuleSpec r = d.rules().get(i);
+                final String path = "rules[" + i + "]";
+                unchanged += replace(t, "rule", r.name(), r, added, changed, next,
+                        () -> t.addRule(r, false, path, null));
+            }
+            for (int i = 0; i < d.routes().size(); i++) {
+                final RouteSpec r = d.routes().get(i);
+                final String path = "routes[" + i + "]";
+                final RouteEntry run = r.name() == null ? null : t.routes.get(r.name());
+                if (run == null) {
+                    t.addRoute(r, false, path, null);
+                    added.add("route/" + r.name());
+                } else if (r.equals(synced.get("route:" + r.name()))) {
+                    unchanged++;
+                } else {
+                    // Its sessions move to the new route; the clusters the old one defined inline go with it.
+                    final List<String> inline = new ArrayList<>(run.allClusters());
+                    inline.removeIf(c -> t.clusters.get(c) == null || !t.clusters.get(c).generated);
+                    t.replaceRoute(r, path);
+                    inline.removeAll(t.routes.get(r.name()).allClusters());
+                    for (final String c : inline) {
+                        t.deleteCluster(c, false);
+                    }
+                    changed.add("route/" + r.name());
+                }
+                next.put("route:" + r.name(), r);
+            }
+        } catch (final ConflictException e) {
+            throw new ConfigException("", e.getMessage(), e);
+        }
+        final int same = unchanged;
+        t.afterCommit.add(() -> {
+            synced.clear();
+            synced.putAll(next);
+        });
+        return new SyncResult(added, changed, removed, same);
+    }
+
+    /** Adds, or deletes and adds again, a rulelist or rule; returns 1 when it was left as it was. */
+    private int replace(Txn t, String kind, @Nullable String name, Object spec, List<String> added,
+                        List<String> changed, Map<String, Object> next, Runnable add) {
+        if (name == null || !t.has(kind, name)) {
+            add.run();
+            added.add(kind + "/" + name);
+        } else if (spec.equals(synced.get(kind + ":" + name))) {
+            next.put(kind + ":" + name, spec);
+            return 1;
+        } else {
+            t.delete(kind, name);
+            add.run();
+            changed.add(kind + "/" + name);
+        }
+        next.put(kind + ":" + name, spec);
+        return 0;
+    }
+
+    /** Collects the names a desired config gives, refusing one given twice (l7mp would refuse the second add). */
+    private static <T> void names(Map<String, String> into, String kind, String list, List<T> specs,
+                                  java.util.function.Function<T, @Nullable String> name) {
+        for (int i = 0; i < specs.size(); i++) {
+            final String n = name.apply(specs.get(i));
+            if (n == null) {
+                throw new ConfigException(list + "[" + i + "].name",
+                        "missing (expected: a name; a sync refers to objects by name)");
+            }
+            if (into.putIfAbsent(kind + ":" + n, list + "[" + i + "]") != null) {
+                throw new ConfigException(list + "[" + i + "].name", "\"" + n + "\" is also " + into.get(kind + ":" + n)
+                        + "'s name");
+            }
+        }
     }
 
     public CompletableFuture<Void> addListener(ListenerSpec spec) {

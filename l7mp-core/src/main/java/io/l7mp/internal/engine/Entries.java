@@ -33,13 +33,27 @@ final class Entries {
         final boolean generated;
         final ProtocolProvider provider;
         @Nullable Listener impl;
-        final Counters counters = new Counters();
-        final AtomicInteger sequence = new AtomicInteger();
+        final Counters counters;
+        final AtomicInteger sequence;
 
         ListenerEntry(ListenerSpec spec, boolean generated, ProtocolProvider provider) {
+            this(spec, generated, provider, new Counters(), new AtomicInteger());
+        }
+
+        private ListenerEntry(ListenerSpec spec, boolean generated, ProtocolProvider provider, Counters counters,
+                              AtomicInteger sequence) {
             this.spec = spec;
             this.generated = generated;
             this.provider = provider;
+            this.counters = counters;
+            this.sequence = sequence;
+        }
+
+        /** The same listener (socket, counters, session numbering) with other rules or options. */
+        ListenerEntry withSpec(ListenerSpec s) {
+            final ListenerEntry e = new ListenerEntry(s, generated, provider, counters, sequence);
+            e.impl = impl;
+            return e;
         }
 
         String name() {
@@ -206,6 +220,16 @@ final class Entries {
     record RouteEntry(RouteSpec spec, boolean generated) {
         String name() {
             return spec.name() == null ? "" : spec.name();
+        }
+
+        /** Every cluster the route names: destination, ingress, egress, session. */
+        List<String> allClusters() {
+            final List<String> all = new ArrayList<>();
+            all.add(destination());
+            all.addAll(ingress());
+            all.addAll(egress());
+            all.addAll(session());
+            return all;
         }
 
         String destination() {

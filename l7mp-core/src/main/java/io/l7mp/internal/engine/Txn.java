@@ -61,6 +61,8 @@ final class Txn {
     /** Where each object added by this change was defined ("listener:in" -> "listeners[0]"), for strict errors. */
     final java.util.Map<String, String> paths = new java.util.HashMap<>();
     final Set<String> reroutes = new HashSet<>();
+    /** Run by the engine once this change has been committed. */
+    final List<Runnable> afterCommit = new ArrayList<>();
 
     Txn(Engine engine, State s, boolean dryRun) {
         this.engine = engine;
@@ -303,16 +305,7 @@ final class Txn {
         }
         final ProtocolProvider p = provider(spec.spec(), false, path + ".spec");
         final ProtocolSpec ps = typed(p, spec.spec(), false, path + ".spec");
-        if (spec.healthCheck() != null || spec.circuitBreaker() != null) {
-            if (!p.hasEndpoints()) {
-                throw new ConfigException(path + (spec.healthCheck() != null ? ".health_check" : ".circuit_breaker"),
-                        spec.spec().protocol() + " clusters have no endpoints to check");
-            }
-            if (spec.healthCheck() != null && spec.healthCheck().send() == null && !p.connectProvesReachability()) {
-                throw new ConfigException(path + ".health_check.send", "missing (a " + spec.spec().protocol()
-                        + " connect succeeds whether or not the endpoint is there: give a message it answers)");
-            }
-        }
+        checkGuards(spec, p, path);
         final List<EndpointEntry> eps = new ArrayList<>();
         if (p.hasEndpoints()) {
             final Set<String> local = new HashSet<>();
@@ -336,6 +329,99 @@ final class Txn {
         clusters.put(name, e);
         addedClusters.add(e);
         return name;
+    }
+
+    private static void checkGuards(ClusterSpec spec, ProtocolProvider p, String path) {
+        if (spec.healthCheck() != null || spec.circuitBreaker() != null) {
+            if (!p.hasEndpoints()) {
+                throw new ConfigException(path + (spec.healthCheck() != null ? ".health_check" : ".circuit_breaker"),
+                        spec.spec().protocol() + " clusters have no endpoints to check");
+            }
+            if (spec.healthCheck() != null && spec.healthCheck().send() == null && !p.connectProvesReachability()) {
+                throw new ConfigException(path + ".health_check.send", "missing (a " + spec.spec().protocol()
+                        + " connect succeeds whether or not the endpoint is there: give a message it answers)");
+            }
+        }
+    }
+
+    /** Returns the spec's protocol part typed as the running object's provider types it, for comparison. */
+    ProtocolSpec typedFor(ProtocolSpec spec, ProtocolProvider running, boolean listener, String path) {
+        final ProtocolProvider p = provider(spec, listener, path);
+        return p == running ? typed(p, spec, listener, path) : spec;
+    }
+
+    /**
+     * Changes a cluster whose protocol spec stays the same in place: same protocol object, counters and sessions; new
+     * balancer, checks and options; endpoints matched by spec keep their state, removed ones have their sessions
+     * disconnected.
+     */
+    void updateCluster(ClusterSpec spec, String path) {
+        final String name = java.util.Objects.requireNonNull(spec.name());
+        final ClusterEntry old = clusters.get(name);
+        if (old == null) {
+            throw new NotFoundException("cluster", name);
+        }
+        checkGuards(spec, old.provider, path);
+        final List<EndpointEntry> unused = new ArrayList<>(old.endpoints);
+        final List<EndpointEntry> kept = new ArrayList<>();
+        final List<Integer> fresh = new ArrayList<>();
+        final List<EndpointSpec> wanted = old.provider.hasEndpoints() ? spec.endpoints() : List.of();
+        for (int i = 0; i < wanted.size(); i++) {
+            final EndpointSpec d = wanted.get(i);
+            EndpointEntry match = null;
+            for (final EndpointEntry e : unused) {
+                if (d.name() != null ? e.spec.equals(d) : e.spec.withName(null).equals(d)) {
+                    match = e;
+                    break;
+                }
+            }
+            if (match != null) {
+                unused.remove(match);
+            } else {
+                fresh.add(i);
+            }
+            kept.add(match);
+        }
+        for (final EndpointEntry e : unused) {
+            disconnectEndpoints.add(e.name());
+        }
+        // The endpoints that go are gone before new ones are named, so that a changed endpoint keeps its name.
+        final List<EndpointEntry> staying = new ArrayList<>();
+        for (final EndpointEntry e : kept) {
+            if (e != null) {
+                staying.add(e);
+            }
+        }
+        clusters.put(name, old.withEndpoints(staying));
+        final Set<String> local = new HashSet<>();
+        staying.forEach(e -> local.add(e.name()));
+        for (final int i : fresh) {
+            kept.set(i, endpoint(name, wanted.get(i), path + ".endpoints[" + i + "]", local));
+        }
+        final ClusterSpec flat = new ClusterSpec(name, old.spec.spec(), List.of(), spec.loadbalancer(), spec.options(),
+                spec.healthCheck(), spec.circuitBreaker());
+        clusters.put(name, new ClusterEntry(flat, old.generated, old.provider, old.impl, old.counters, List.of())
+                .withEndpoints(kept));
+    }
+
+    /**
+     * Changes a listener whose protocol spec stays the same in place: the socket, counters and sessions stay; its
+     * rules (the inline ones replaced) and options change, and apply to the sessions it emits from now on.
+     */
+    void updateListener(ListenerSpec spec, String path) {
+        final ListenerEntry old = listeners.get(spec.name());
+        if (old == null) {
+            throw new NotFoundException("listener", spec.name());
+        }
+        final RuleListEntry oldRules = rulelists.get(old.ruleList());
+        if (oldRules != null && oldRules.generated()) {
+            deleteRuleList(oldRules.spec().name(), true);
+        }
+        final String rl = spec.rules() instanceof Ref.Named<RuleListSpec> n ? n.name()
+                : addRuleList(((Ref.Inline<RuleListSpec>) spec.rules()).spec(), true, path + ".rules", spec.name());
+        final ListenerSpec flat = new ListenerSpec(spec.name(), old.spec.spec(), Ref.to(rl), spec.options());
+        listeners.put(spec.name(), old.withSpec(flat));
+        paths.put("listener:" + spec.name(), path + ".rules");
     }
 
     private EndpointEntry endpoint(String cluster, EndpointSpec spec, String path, Set<String> local) {
@@ -407,6 +493,30 @@ final class Txn {
     }
 
     // ------------------------------------------------------------------ deletes
+
+    /** Whether an object of this kind ({@code listener}, {@code cluster}, ...) and name exists. */
+    boolean has(String kind, String name) {
+        return switch (kind) {
+            case "listener" -> listeners.containsKey(name);
+            case "cluster" -> clusters.containsKey(name);
+            case "rulelist" -> rulelists.containsKey(name);
+            case "rule" -> rules.containsKey(name);
+            case "route" -> routes.containsKey(name);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    /** Deletes an object of this kind with what it defined inline, ending its sessions. */
+    void delete(String kind, String name) {
+        switch (kind) {
+            case "listener" -> deleteListener(name, true);
+            case "cluster" -> deleteCluster(name, true);
+            case "rulelist" -> deleteRuleList(name, true);
+            case "rule" -> deleteRule(name, true);
+            case "route" -> deleteRoute(name, true);
+            default -> throw new IllegalArgumentException(kind);
+        }
+    }
 
     void deleteListener(String name, boolean recursive) {
         final ListenerEntry l = listeners.remove(name);

@@ -121,6 +121,7 @@ final class RestService {
         return switch (m.route().operationId()) {
             case "getConf" -> json(views.config(), terse);
             case "setConf" -> setConfig(req, terse);
+            case "syncConf" -> syncConfig(req, terse);
             case "getAdmin" -> json(views.admin(), terse);
             case "applyAdmin" -> {
                 final AdminSpec a = read(req, "admin", AdminSpec.class);
@@ -313,7 +314,29 @@ final class RestService {
                 .withLocalDirs(current.localDirs()).withVersion(null);
     }
 
+    /** Ours: {@code PUT /config} makes the running config match the body; answers what changed. */
+    private CompletableFuture<RestResponse> syncConfig(RestRequest req, boolean terse) {
+        final Config cfg = configBody(req);
+        return proxy.sync(cfg).thenApply(r -> {
+            final ObjectNode n = status(200, null);
+            final ObjectNode c = n.putObject("content");
+            r.added().forEach(c.putArray("added")::add);
+            r.changed().forEach(c.putArray("changed")::add);
+            r.removed().forEach(c.putArray("removed")::add);
+            c.put("unchanged", r.unchanged());
+            return new RestResponse(200, JSON, serialize(n, terse));
+        });
+    }
+
     private CompletableFuture<RestResponse> setConfig(RestRequest req, boolean terse) {
+        Config cfg = configBody(req);
+        if (cfg.admin() != null) {
+            cfg = cfg.withAdmin(secured(cfg.admin()));
+        }
+        return write(proxy.apply(cfg), terse);
+    }
+
+    private Config configBody(RestRequest req) {
         final JsonNode body = body(req);
         if (!body.isObject()) {
             throw new ApiException(400, "body: " + Bodies.kind(body) + " (expected: a config object with admin, "
@@ -326,13 +349,9 @@ final class RestService {
                 throw new ApiException(400, f + ": unknown field (expected: one of " + CONFIG_KEYS + ")");
             }
         }
-        Config cfg = codec.read(body, Config.class, "");
-        final Config c = cfg;
+        final Config c = codec.read(body, Config.class, "");
         guard(g -> g.check(c));
-        if (cfg.admin() != null) {
-            cfg = cfg.withAdmin(secured(cfg.admin()));
-        }
-        return write(proxy.apply(cfg), terse);
+        return c;
     }
 
     private CompletableFuture<RestResponse> addRuleToRuleList(RestRequest req, String list, String position,

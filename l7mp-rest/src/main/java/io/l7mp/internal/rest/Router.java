@@ -40,6 +40,7 @@ final class Router {
     static final List<Route> ROUTES = List.of(
             new Route("GET", "/config", "getConf"),
             new Route("POST", "/config", "setConf"),
+            new Route("PUT", "/config", "syncConf"),
             new Route("GET", "/admin", "getAdmin"),
             new Route("POST", "/admin", "applyAdmin"),
             new Route("GET", "/listeners", "getListeners"),

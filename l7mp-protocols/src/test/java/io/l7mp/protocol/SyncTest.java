@@ -1,0 +1,184 @@
+package io.l7mp.protocol;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.l7mp.ClusterInfo;
+import io.l7mp.ConfigException;
+import io.l7mp.EndpointInfo;
+import io.l7mp.L7mp;
+import io.l7mp.ListenerInfo;
+import io.l7mp.SyncResult;
+import io.l7mp.spec.ClusterSpec;
+import io.l7mp.spec.Config;
+import io.l7mp.spec.ConfigCodec;
+import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
+import io.l7mp.testing.TcpEchoServer;
+import java.io.InputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The declarative sync: the running config converges on the desired one, and what did not change keeps running. */
+class SyncTest {
+    private static final ConfigCodec CODEC = ConfigCodec.defaults();
+
+    private static Config yaml(String text) {
+        return CODEC.readConfig(text, true);
+    }
+
+    private static Config desired(int listenPort, String clusterBlock, String destination) {
+        return yaml("""
+                listeners:
+                  - name: in
+                    spec: {protocol: TCP, address: 127.0.0.1, port: %d}
+                    rules:
+                      - action: {route: {destination: %s}}
+                clusters:
+                %s
+                """.formatted(listenPort, destination, clusterBlock.indent(2)));
+    }
+
+    /** Sends {@code msg} and reads {@code answerLength} bytes of answer (an echo server's prefix may come apart). */
+    private static String exchange(Socket s, String msg, int answerLength) throws java.io.IOException {
+        s.setSoTimeout(5_000);
+        s.getOutputStream().write(msg.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final byte[] b = s.getInputStream().readNBytes(answerLength);
+        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static String exchange(Socket s, String msg) throws java.io.IOException {
+        return exchange(s, msg, msg.length() + 2);
+    }
+
+    private static SyncResult sync(L7mp proxy, Config c) throws Exception {
+        return proxy.sync(c).get(5, SECONDS);
+    }
+
+    @Test
+    void aSyncAddsChangesInPlaceLeavesAloneAndRemoves() throws Exception {
+        final int port = TcpProxyTest.freePort();
+        try (TcpEchoServer a = new TcpEchoServer(0, "A:");
+             TcpEchoServer b = new TcpEchoServer(0, "B:");
+             L7mp proxy = L7mp.builder()
+                     .cluster("mine", c -> c.spec(ProtocolSpec.of("Echo")))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final String oneEndpoint = """
+                    - name: up
+                      spec: {protocol: TCP, port: %d}
+                      endpoints: [{name: a, spec: {address: 127.0.0.1}}]
+                    - name: echo
+                      spec: {protocol: Echo}
+                    """.formatted(a.port());
+            assertThat(sync(proxy, desired(port, oneEndpoint, "up")))
+                    .isEqualTo(new SyncResult(java.util.List.of("cluster/up", "cluster/echo", "listener/in"),
+                            java.util.List.of(), java.util.List.of(), 0));
+            try (Socket live = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(live, "1")).isEqualTo("A:1");
+                final String session = proxy.sessions().get(0).name();
+
+                // The same config again changes nothing.
+                assertThat(sync(proxy, desired(port, oneEndpoint, "up")))
+                        .isEqualTo(new SyncResult(java.util.List.of(), java.util.List.of(), java.util.List.of(), 3));
+
+                // A second endpoint and another policy: the cluster changes in place and its session carries on.
+                final String twoEndpoints = """
+                        - name: up
+                          spec: {protocol: TCP, port: %d}
+                          endpoints: [{name: a, spec: {address: 127.0.0.1}}, {name: b, spec: {address: 127.0.0.1, port: %d}}]
+                          loadbalancer: {policy: RoundRobin}
+                        - name: echo
+                          spec: {protocol: Echo}
+                        """.formatted(a.port(), b.port());
+                final SyncResult r = sync(proxy, desired(port, twoEndpoints, "up"));
+                assertThat(r.changed()).containsExactly("cluster/up");
+                assertThat(r.unchanged()).isEqualTo(2);
+                assertThat(exchange(live, "2")).isEqualTo("A:2");
+                assertThat(proxy.cluster("up").endpoints()).extracting(EndpointInfo::name).containsExactly("a", "b");
+                assertThat(proxy.cluster("up").spec().loadBalancerOrDefault().policy()).isEqualTo("RoundRobin");
+
+                // The listener's rules change, its port does not: the socket and the session stay, new sessions
+                // take the new route.
+                final SyncResult r2 = sync(proxy, desired(port, twoEndpoints, "echo"));
+                assertThat(r2.changed()).containsExactly("listener/in");
+                assertThat(exchange(live, "3")).isEqualTo("A:3");
+                assertThat(proxy.sessions()).extracting(s -> s.name()).contains(session);
+                try (Socket fresh = new Socket("127.0.0.1", port)) {
+                    assertThat(exchange(fresh, "4", 1)).isEqualTo("4");
+                }
+                // The previous inline rules went with the change.
+                assertThat(proxy.ruleLists()).hasSize(1);
+
+                // Dropping an endpoint disconnects its sessions only: the live one is on a.
+                final String onlyB = """
+                        - name: up
+                          spec: {protocol: TCP, port: %d}
+                          endpoints: [{name: b, spec: {address: 127.0.0.1, port: %d}}]
+                          loadbalancer: {policy: RoundRobin}
+                        - name: echo
+                          spec: {protocol: Echo}
+                        """.formatted(a.port(), b.port());
+                assertThat(sync(proxy, desired(port, onlyB, "echo")).changed()).containsExactly("cluster/up");
+                assertThat(proxy.cluster("up").endpoints()).extracting(EndpointInfo::name).containsExactly("b");
+
+                // Gone from the desired config: removed, sessions ended; what no sync made stays.
+                final SyncResult r3 = sync(proxy, yaml("clusters: [{name: echo, spec: {protocol: Echo}}]"));
+                assertThat(r3.removed()).containsExactly("listener/in", "cluster/up");
+                assertThat(proxy.listeners()).extracting(ListenerInfo::name).doesNotContain("in");
+                assertThat(proxy.clusters()).extracting(ClusterInfo::name).contains("mine", "echo")
+                        .doesNotContain("up");
+                live.setSoTimeout(5_000);
+                final InputStream in = live.getInputStream();
+                Await.until(Duration.ofSeconds(5), "the removed listener's session to end", () -> {
+                    try {
+                        return in.read() == -1;
+                    } catch (final java.io.IOException e) {
+                        return true;
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void aBadSyncChangesNothing() throws Exception {
+        final int port = TcpProxyTest.freePort();
+        try (L7mp proxy = L7mp.builder().build()) {
+            proxy.start().get(5, SECONDS);
+            sync(proxy, desired(port, "- {name: echo, spec: {protocol: Echo}}", "echo"));
+            final Config before = proxy.config();
+            // A valid change to the listener next to an invalid new cluster: neither takes effect.
+            final Config bad = yaml("""
+                    listeners:
+                      - name: in
+                        spec: {protocol: TCP, address: 127.0.0.1, port: %d}
+                        rules: [{action: {route: {destination: other}}}]
+                    clusters:
+                      - {name: echo, spec: {protocol: Echo}}
+                      - {name: other, spec: {protocol: UDP, port: 9}, health_check: {}}
+                    """.formatted(port));
+            assertThatThrownBy(() -> proxy.sync(bad).get(5, SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("clusters[1].health_check.send: missing");
+            assertThat(proxy.config()).isEqualTo(before);
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(c, "still", 5)).isEqualTo("still");
+            }
+            assertThatThrownBy(() -> proxy.sync(yaml("""
+                    clusters:
+                      - {name: x, spec: {protocol: Echo}}
+                      - {name: x, spec: {protocol: Discard}}
+                    """)).get(5, SECONDS)).cause().isInstanceOf(ConfigException.class)
+                    .hasMessage("clusters[1].name: \"x\" is also clusters[0]'s name");
+            assertThatThrownBy(() -> proxy.sync(new Config(null, java.util.List.of(),
+                    java.util.List.of(ClusterSpec.builder(null).spec(ProtocolSpec.of("Echo")).build()),
+                    java.util.List.of(), java.util.List.of(), java.util.List.of())).get(5, SECONDS))
+                    .cause().hasMessageStartingWith("clusters[0].name: missing");
+            assertThat(proxy.config()).isEqualTo(before);
+        }
+    }
+}
