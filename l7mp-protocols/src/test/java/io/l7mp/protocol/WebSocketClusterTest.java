@@ -207,6 +207,32 @@ class WebSocketClusterTest {
         }
     }
 
+    /** A server's frame that breaks RFC 6455 gets one close frame with the protocol's code, and nothing after it. */
+    @Test
+    void aServersProtocolViolationIsAnsweredWithExactlyOneCloseFrame() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("ws-up", c -> c.spec(WebSocketSpec.port(server.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("ws-up"))))
+                     .build();
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            client.send(new DatagramPacket(new byte[] {'x'}, 1,
+                    new InetSocketAddress("127.0.0.1", proxy.listener("in").port())));
+            try (Socket s = acceptUpgrade(server)) {
+                // A data frame with the reserved opcode 3.
+                s.getOutputStream().write(new byte[] {(byte) 0x83, 1, 'x'});
+                final java.util.List<Integer> codes = new java.util.ArrayList<>();
+                for (int code = closeCode(s); code >= 0; code = closeCode(s)) {
+                    codes.add(code);
+                }
+                assertThat(codes).as("the close frames up to the end of the stream").containsExactly(1002);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
     @Test
     void aTcpClientsFinClosesTheWebSocketWithACloseFrameNotABareFin() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());

@@ -271,6 +271,63 @@ class WebSocketListenerTest {
     }
 
     /**
+     * A frame that breaks RFC 6455 is answered with one close frame carrying the protocol's code, and nothing after
+     * it (5.5.1): the decoder's own close frame used to be followed by the session's 1000 or 1011.
+     */
+    @Test
+    void aProtocolViolationIsAnsweredWithExactlyOneCloseFrameWithItsCode() throws Exception {
+        final Map<String, byte[]> frames = new java.util.LinkedHashMap<>();
+        frames.put("unmasked", new byte[] {(byte) 0x82, 1, 'x'});
+        frames.put("reserved opcode", new byte[] {(byte) 0x83, (byte) 0x81, 0, 0, 0, 0, 'x'});
+        frames.put("continuation first", new byte[] {(byte) 0x80, (byte) 0x81, 0, 0, 0, 0, 'x'});
+        frames.put("text not UTF-8", new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, (byte) 0xff, (byte) 0xfe});
+        frames.put("close reason not UTF-8", new byte[] {(byte) 0x88, (byte) 0x84, 0, 0, 0, 0, 0x03, (byte) 0xe8,
+            (byte) 0xff, (byte) 0xfe});
+        final Map<String, Integer> expected = Map.of("unmasked", 1002, "reserved opcode", 1002,
+                "continuation first", 1002, "text not UTF-8", 1007, "close reason not UTF-8", 1007);
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0))) {
+            for (final Map.Entry<String, byte[]> f : frames.entrySet()) {
+                try (java.net.Socket s = rawUpgrade(proxy.listener("ws").port())) {
+                    s.getOutputStream().write(f.getValue());
+                    assertThat(closeCodesUntilEof(s.getInputStream())).as(f.getKey())
+                            .containsExactly(expected.get(f.getKey()));
+                }
+                Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+            }
+        }
+    }
+
+    /** Connects, makes a WebSocket upgrade by hand and returns the socket, ready for raw frames. */
+    static java.net.Socket rawUpgrade(int port) throws Exception {
+        final java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        s.setSoTimeout(5_000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(UTF_8));
+        final java.io.InputStream in = s.getInputStream();
+        final StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            final int c = in.read();
+            assertThat(c).as("the handshake answer so far: " + head).isNotNegative();
+            head.append((char) c);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        return s;
+    }
+
+    /** Reads the server's (unmasked, short) frames up to the end of the stream; returns the close frames' codes. */
+    static java.util.List<Integer> closeCodesUntilEof(java.io.InputStream in) throws java.io.IOException {
+        final java.util.List<Integer> codes = new java.util.ArrayList<>();
+        for (int b0 = in.read(); b0 >= 0; b0 = in.read()) {
+            final byte[] payload = in.readNBytes(in.read() & 0x7f);
+            if ((b0 & 0x0f) == 8) {
+                codes.add(payload.length < 2 ? -1 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
+            }
+        }
+        return codes;
+    }
+
+    /**
      * A connection that made its upgrade is not held for the upgrade-request timeout: its timer, which kept each
      * channel reachable for 10 s after its session ended, is cancelled by the upgrade.
      */

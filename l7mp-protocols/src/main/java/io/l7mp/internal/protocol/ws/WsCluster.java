@@ -25,11 +25,12 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
@@ -42,7 +43,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +56,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class WsCluster implements Cluster {
     /** Headers that describe one hop or one handshake, never forwarded. */
+    /** Frames from servers: unmasked, no extensions, up to the message limit; violations close in WsFrameCodec. */
+    private static final WebSocketDecoderConfig CLIENT_DECODER = WebSocketDecoderConfig.newBuilder()
+            .expectMaskedFrames(false).allowMaskMismatch(false).allowExtensions(false)
+            .maxFramePayloadLength(WebSocketProtocol.MAX_MESSAGE).closeOnProtocolViolation(false).build();
     private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "content-length", "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept",
@@ -241,15 +245,14 @@ final class WsCluster implements Cluster {
                 resp.release();
             }
             ctx.pipeline().remove(this);
-            // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007, from servers too. The
-            // validator writes that close frame itself, so it goes behind the encoder as well as the decoder (the
-            // client handshaker adds the encoder after the decoder).
-            final List<String> names = ctx.pipeline().names();
             final ChannelHandlerContext dec = ctx.pipeline().context(WebSocketFrameDecoder.class);
-            final ChannelHandlerContext enc = ctx.pipeline().context(WebSocketFrameEncoder.class);
-            if (dec != null && enc != null) {
-                final String after = names.indexOf(enc.name()) > names.indexOf(dec.name()) ? enc.name() : dec.name();
-                ctx.pipeline().addAfter(after, "l7mp-ws-utf8", new Utf8FrameValidator(true));
+            if (dec != null) {
+                // The handshaker's decoder answers a bad frame with a close frame of its own, and the session's
+                // end would send a second one: WsFrameCodec sends the only one, with the violation's code. Nothing
+                // was read past the handshake yet, so the decoder goes with an empty buffer.
+                ctx.pipeline().replace(dec.name(), dec.name(), new WebSocket13FrameDecoder(CLIENT_DECODER));
+                // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007, from servers too.
+                ctx.pipeline().addAfter(dec.name(), "l7mp-ws-utf8", new Utf8FrameValidator(false));
             }
             codec.upgraded();
             if (!promise.trySuccess(stage)) {

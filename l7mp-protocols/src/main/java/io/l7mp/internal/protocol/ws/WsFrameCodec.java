@@ -5,8 +5,10 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -20,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * stage into binary (or text) frames. Answers pings; a close frame from the peer is answered and ends the connection
  * (a code other than 1000, 1001 or none is reported as an error). When the connection is closed from this side it
  * first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
- * that closed the other side of the session). Inactive until {@link #upgraded()}, so
- * that it lets the HTTP handshake through untouched.
+ * that closed the other side of the session). A frame that breaks the protocol closes with the protocol's code
+ * instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own, so that the peer
+ * gets exactly one. Inactive until {@link #upgraded()}, so that it lets the HTTP handshake through untouched.
  */
 final class WsFrameCodec extends ChannelDuplexHandler {
     static final String NAME = "l7mp-ws-codec";
@@ -33,6 +36,9 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     private final boolean text;
     private boolean upgraded;
     private @Nullable Throwable closeCause;
+    /** The close code a protocol violation calls for (0: none); it wins over {@link #closeCause}. */
+    private int violationCode;
+    private String violationReason = "";
     private @Nullable ChannelFuture closeSent;
 
     WsFrameCodec(boolean text) {
@@ -83,6 +89,21 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     }
 
     @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (upgraded && violationCode == 0) {
+            if (cause instanceof CorruptedWebSocketFrameException c) {
+                violationCode = c.closeStatus().code();
+                violationReason = reason(c);
+            } else if (cause instanceof TooLongFrameException) {
+                // The aggregator's verdict on a fragmented message over the limit.
+                violationCode = 1009;
+                violationReason = reason(cause);
+            }
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (upgraded && msg instanceof ByteBuf buf) {
             ctx.write(text ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf), promise);
@@ -102,7 +123,9 @@ final class WsFrameCodec extends ChannelDuplexHandler {
             final Throwable c = closeCause;
             // A close code from the other side of the session travels on; any other failure is 1011.
             final CloseWebSocketFrame frame;
-            if (c == null) {
+            if (violationCode != 0) {
+                frame = new CloseWebSocketFrame(violationCode, violationReason);
+            } else if (c == null) {
                 frame = new CloseWebSocketFrame(1000, "");
             } else if (c instanceof WebSocketClosedException w) {
                 frame = new CloseWebSocketFrame(w.code(), w.reason());

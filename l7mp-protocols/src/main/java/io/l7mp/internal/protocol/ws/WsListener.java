@@ -59,6 +59,7 @@ final class WsListener implements Listener {
     private final PeerErrorLog peerErrors = new PeerErrorLog(logger);
     private final WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(WebSocketProtocol.MAX_MESSAGE).expectMaskedFrames(true).allowExtensions(false)
+            .closeOnProtocolViolation(false)   // WsFrameCodec sends the one close frame, with the violation's code
             .build();
     private volatile @Nullable Channel server;
     private volatile @Nullable SslContext ssl;

@@ -54,10 +54,11 @@ final class WsServerStage extends WsStage {
         }
         f.addListener(x -> {
             if (x.isSuccess()) {
-                // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007.
+                // RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007 (sent by
+                // WsFrameCodec: the validator's own close would be a bare FIN, then a second close frame).
                 final ChannelHandlerContext dec = channel().pipeline().context(WebSocketFrameDecoder.class);
                 if (dec != null) {
-                    channel().pipeline().addAfter(dec.name(), "l7mp-ws-utf8", new Utf8FrameValidator(true));
+                    channel().pipeline().addAfter(dec.name(), "l7mp-ws-utf8", new Utf8FrameValidator(false));
                 }
                 codec.upgraded();
                 super.bind(h);
