@@ -69,6 +69,25 @@ class WebSocketListenerTest {
         }
     }
 
+    /**
+     * On a text channel a message that is not UTF-8 goes out as a binary frame: as a text frame it broke RFC 6455 and
+     * the client failed the connection (1007), losing the session.
+     */
+    @Test
+    void aMessageThatIsNotUtf8GoesOutAsBinaryOnATextChannel() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0).withTextFrames(true));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendBinary(new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+            final WsTestClient.Message m = c.next();
+            assertThat(m.text()).isFalse();
+            assertThat(m.data()).containsExactly(0xff, 0xfe, 0);
+            c.sendText("still text");
+            final WsTestClient.Message after = c.next();
+            assertThat(after.text()).isTrue();
+            assertThat(after.string()).isEqualTo("still text");
+        }
+    }
+
     @Test
     void metadataCarriesTheUpgradeRequest() throws Exception {
         try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));

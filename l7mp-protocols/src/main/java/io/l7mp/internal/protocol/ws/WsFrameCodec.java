@@ -1,6 +1,7 @@
 package io.l7mp.internal.protocol.ws;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,8 +20,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Turns whole WebSocket messages into {@link ByteBuf}s for the stage behind it and {@link ByteBuf}s written by the
- * stage into binary (or text) frames. Answers pings; a close frame from the peer is answered and ends the connection
- * (a code other than 1000, 1001 or none is reported as an error). When the connection is closed from this side it
+ * stage into binary (or text, when they are UTF-8) frames. Answers pings; a close frame from the peer is answered
+ * and ends the connection (a code other than 1000, 1001 or none is reported as an error). When the connection is closed from this side it
  * first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
  * that closed the other side of the session). A frame that breaks the protocol closes with the protocol's code
  * instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own, so that the peer
@@ -106,7 +107,10 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (upgraded && msg instanceof ByteBuf buf) {
-            ctx.write(text ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf), promise);
+            // A text frame must carry UTF-8 (RFC 6455 8.1) or the peer fails the connection with 1007: a message
+            // that is not text goes out as binary, whole, rather than break the protocol.
+            final boolean asText = text && ByteBufUtil.isText(buf, StandardCharsets.UTF_8);
+            ctx.write(asText ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf), promise);
         } else {
             ctx.write(msg, promise);
         }
