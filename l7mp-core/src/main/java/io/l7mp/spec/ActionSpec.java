@@ -14,7 +14,7 @@ public record ActionSpec(@JsonProperty("rewrite") List<RewriteSpec> rewrite,
                          @JsonProperty("route") @Nullable Ref<RouteSpec> route,
                          @JsonProperty("apply") @Nullable String apply) {
     public ActionSpec {
-        rewrite = rewrite == null ? List.of() : List.copyOf(rewrite);
+        rewrite = Lists.copyOf(rewrite, "rewrite", "a rewrite {path, value}");
         if (apply != null) {
             Names.check(apply);
         }

@@ -33,7 +33,7 @@ public record ClusterSpec(@JsonProperty("name") @Nullable String name,
         if (spec == null) {
             throw new IllegalArgumentException("spec: missing (expected: {protocol: ...})");
         }
-        endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+        endpoints = Lists.copyOf(endpoints, "endpoints", "an endpoint");
         options = options == null ? null : options.deepCopy();
     }
 

@@ -22,11 +22,11 @@ public record Config(@JsonProperty("admin") @Nullable AdminSpec admin,
     public static final Config EMPTY = new Config(null, null, null, null, null, null);
 
     public Config {
-        listeners = listeners == null ? List.of() : List.copyOf(listeners);
-        clusters = clusters == null ? List.of() : List.copyOf(clusters);
-        rulelists = rulelists == null ? List.of() : List.copyOf(rulelists);
-        rules = rules == null ? List.of() : List.copyOf(rules);
-        routes = routes == null ? List.of() : List.copyOf(routes);
+        listeners = Lists.copyOf(listeners, "listeners", "a listener");
+        clusters = Lists.copyOf(clusters, "clusters", "a cluster");
+        rulelists = Lists.copyOf(rulelists, "rulelists", "a rulelist");
+        rules = Lists.copyOf(rules, "rules", "a rule");
+        routes = Lists.copyOf(routes, "routes", "a route");
     }
 
     /** Returns the admin block, {@link AdminSpec#DEFAULT} when absent. */

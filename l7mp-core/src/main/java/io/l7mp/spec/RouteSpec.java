@@ -37,9 +37,9 @@ public record RouteSpec(@JsonProperty("name") @Nullable String name,
         if (destination == null) {
             throw new IllegalArgumentException("destination: missing (expected: a cluster name or a cluster)");
         }
-        ingress = ingress == null ? List.of() : List.copyOf(ingress);
-        egress = egress == null ? List.of() : List.copyOf(egress);
-        session = session == null ? List.of() : List.copyOf(session);
+        ingress = Lists.copyOf(ingress, "ingress", "a cluster name or a cluster");
+        egress = Lists.copyOf(egress, "egress", "a cluster name or a cluster");
+        session = Lists.copyOf(session, "session", "a cluster name or a cluster");
     }
 
     /** A route without session transforms. */

@@ -9,7 +9,7 @@ public record RuleListSpec(@JsonProperty("name") @Nullable String name,
                            @JsonProperty("rules") List<Ref<RuleSpec>> rules) {
     public RuleListSpec {
         Names.check(name);
-        rules = rules == null ? List.of() : List.copyOf(rules);
+        rules = Lists.copyOf(rules, "rules", "a rule name or a rule");
     }
 
     public RuleListSpec withName(@Nullable String n) {

@@ -90,6 +90,19 @@ class ErrorsTest {
     }
 
     @Test
+    void aBodyWithMoreThanOneDocumentIs400() {
+        refused(() -> api.post("/api/v1/clusters", "{\"cluster\": {\"name\": \"a\", \"spec\": {\"protocol\": "
+                + "\"Echo\"}}} trailing"), 400, "Bad Request", "body: malformed document at line 1");
+        refused(() -> api.postYaml("/api/v1/clusters", """
+                cluster: { name: a, spec: { protocol: Echo } }
+                ---
+                cluster: { name: b, spec: { protocol: Echo } }
+                """), 400, "Bad Request", "(expected: one YAML document)");
+        refused(() -> api.post("/api/v1/config", "{\"clusters\": [{\"name\": \"a\", \"spec\": {\"protocol\": "
+                + "\"Echo\"}}, null]}"), 400, "Bad Request", "clusters[1]: null (expected: a cluster)");
+    }
+
+    @Test
     void unknownObjectsAndOperationsAre404() {
         refused(() -> api.get("/api/v1/listeners/nope"), 404, "Not Found", "listener \"nope\" not found");
         refused(() -> api.get("/api/v1/clusters/nope"), 404, "Not Found", "cluster \"nope\" not found");

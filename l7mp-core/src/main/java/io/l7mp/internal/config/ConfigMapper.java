@@ -120,13 +120,26 @@ public final class ConfigMapper {
         }
     }
 
-    /** Parses text as YAML or JSON into a tree; syntax errors name line and column. */
+    /**
+     * Parses text as YAML or JSON into a tree; syntax errors name line and column. The text holds one document: what
+     * follows it (a second JSON value, a second YAML document after {@code ---}) is an error, as in l7mp's JSON.parse,
+     * not something to drop while the first part is applied.
+     */
     public JsonNode parse(String text, boolean asYaml) {
-        try {
-            final JsonNode n = (asYaml ? yaml : json).readTree(text);
+        final ObjectMapper m = asYaml ? yaml : json;
+        try (JsonParser p = m.createParser(text)) {
+            final JsonNode n = m.readTree(p);
+            if (p.nextToken() != null) {
+                final var at = p.currentTokenLocation();
+                throw new ConfigException("", "malformed document at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + ": " + (asYaml ? "a second YAML document (expected: one YAML document)"
+                        : "more after the JSON value (expected: one JSON value)"));
+            }
             return n == null || n.isMissingNode() ? json.createObjectNode() : n;
         } catch (final JsonProcessingException e) {
             throw translate(e, "");
+        } catch (final IOException e) {
+            throw new ConfigException("", "malformed document: " + e.getMessage(), e);
         }
     }
 
@@ -139,9 +152,14 @@ public final class ConfigMapper {
         if (FIELD_FIRST.matcher(msg).matches()) {
             final int colon = msg.indexOf(": ");
             final String field = msg.substring(0, colon);
-            // A record's message names its own field, which a Jackson path may already end with.
+            // A record's message names its own field, which a Jackson path may already end with; an element of a
+            // list ("rules[0]") may be reported by the list's own reader, whose path ends with the list ("....rules").
+            final int bracket = field.indexOf('[');
+            final String base = bracket > 0 ? field.substring(0, bracket) : field;
             final String path = prefix.isEmpty() ? field
-                    : prefix.equals(field) || prefix.endsWith("." + field) ? prefix : prefix + "." + field;
+                    : prefix.equals(field) || prefix.endsWith("." + field) ? prefix
+                    : prefix.equals(base) || prefix.endsWith("." + base) ? prefix + field.substring(base.length())
+                    : prefix + "." + field;
             return new ConfigException(path, msg.substring(colon + 2), e);
         }
         return new ConfigException(prefix, msg, e);
