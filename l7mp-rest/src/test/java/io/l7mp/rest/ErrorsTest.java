@@ -103,6 +103,20 @@ class ErrorsTest {
     }
 
     @Test
+    void strictModeSetOverTheApiRefusesUnknownFieldsAsTheStaticConfigDoes() {
+        assertThat(api.post("/api/v1/admin", "{\"admin\": {\"strict\": true}}").status()).isEqualTo(200);
+        refused(() -> api.post("/api/v1/clusters", "{\"cluster\": {\"name\": \"c\", \"spec\": {\"protocol\": "
+                + "\"Echo\"}, \"colour\": \"red\"}}"), 400, "Bad Request", "cluster.colour: unknown field");
+        refused(() -> api.post("/api/v1/clusters", "{\"cluster\": {\"name\": \"c\", \"spec\": {\"protocol\": "
+                + "\"Echo\"}}, \"colour\": \"red\"}"), 400, "Bad Request", "colour: unknown field");
+        refused(() -> api.post("/api/v1/routes", "{\"route\": {\"name\": \"r\", \"destination\": \"nope\"}}"),
+                400, "Bad Request", "route.destination: cluster \"nope\" not found");
+        assertThat(api.post("/api/v1/admin", "{\"admin\": {\"strict\": false}}").status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/clusters", "{\"cluster\": {\"name\": \"c\", \"spec\": {\"protocol\": "
+                + "\"Echo\"}, \"colour\": \"red\"}}").status()).isEqualTo(200);
+    }
+
+    @Test
     void unknownObjectsAndOperationsAre404() {
         refused(() -> api.get("/api/v1/listeners/nope"), 404, "Not Found", "listener \"nope\" not found");
         refused(() -> api.get("/api/v1/clusters/nope"), 404, "Not Found", "cluster \"nope\" not found");

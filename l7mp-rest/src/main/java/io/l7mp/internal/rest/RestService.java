@@ -78,6 +78,8 @@ final class RestService {
 
     private final L7mp proxy;
     private final ConfigCodec codec;
+    /** The proxy's codec made strict, for while {@code admin.strict} is on; made at the first call that needs it. */
+    private volatile @Nullable ConfigCodec strictCodec;
     private final Views views;
 
     RestService(L7mp proxy) {
@@ -267,6 +269,22 @@ final class RestService {
 
     // ------------------------------------------------------------------ changes
 
+    /**
+     * The codec for reading a request: strict while the running {@code admin.strict} is on, so that turning it on with
+     * {@code POST /admin} refuses unknown fields as {@code -s} does, not only dangling references.
+     */
+    private ConfigCodec codec() {
+        if (codec.isStrict() || !proxy.admin().isStrict()) {
+            return codec;
+        }
+        ConfigCodec s = strictCodec;
+        if (s == null) {
+            s = codec.strict(true);
+            strictCodec = s;
+        }
+        return s;
+    }
+
     private JsonNode body(RestRequest req) {
         return Bodies.parse(codec, req.contentType(), req.body());
     }
@@ -276,11 +294,11 @@ final class RestService {
         final JsonNode body = body(req);
         final JsonNode n = Bodies.envelope(body, key);
         strictEnvelope(body, key);
-        return codec.read(n, type, key);
+        return codec().read(n, type, key);
     }
 
     private void strictEnvelope(JsonNode body, String key) {
-        if (!codec.isStrict()) {
+        if (!codec().isStrict()) {
             return;
         }
         for (final Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -349,7 +367,7 @@ final class RestService {
                 throw new ApiException(400, f + ": unknown field (expected: one of " + CONFIG_KEYS + ")");
             }
         }
-        final Config c = codec.read(body, Config.class, "");
+        final Config c = codec().read(body, Config.class, "");
         guard(g -> g.check(c));
         return c;
     }
@@ -373,7 +391,7 @@ final class RestService {
                 throw new ConfigException("rule", e.getMessage().replaceFirst("^name: ", ""));
             }
         } else if (n.isObject()) {
-            final RuleSpec r = codec.read(n, RuleSpec.class, "rule");
+            final RuleSpec r = codec().read(n, RuleSpec.class, "rule");
             guard(g -> g.check(r, "rule"));
             ref = Ref.inline(r);
         } else {
