@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.l7mp.L7mp;
 import io.l7mp.spec.ProtocolSpec;
+import io.l7mp.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -102,5 +104,42 @@ class RawClientTest {
         final String again = exchange(three.replace("c3", "c4").replace("Connection: close\r\n", ""), true);
         assertThat(count(again, "HTTP/1\\.1 200 OK")).as(again).isEqualTo(3);
         assertThat(again).contains("\"c4\"");
+    }
+
+    @Test
+    void aClientThatStallsInItsBodyGets408AndItsConnectionCloses() throws Exception {
+        final Api api = Api.of(proxy);
+        RestApiTest.assertOk(api.postYaml("/api/v1/listeners", """
+                listener:
+                  name: impatient
+                  spec: { protocol: HTTP, port: 0, address: 127.0.0.1 }
+                  rules: [ { action: { route: { destination: { spec: { protocol: L7mpController, body_timeout: 300 } } } } } ]
+                """));
+        final int port = proxy.listener("impatient").port();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            // Slowloris: a head that promises 100 bytes, 11 of them, then nothing while the socket stays open.
+            s.getOutputStream().write(("POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: 100\r\n\r\n{\"cluster\":").getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            final String answer = readAll(s.getInputStream());   // returns when the server closes
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout").containsIgnoringCase("connection: close")
+                    .contains("body: not complete within 300 ms (received 11 of 100 bytes)");
+        }
+        // A head that declares a body over the limit is refused before any of the body is sent.
+        try (Socket s = new Socket("127.0.0.1", proxy.listener(RestApi.CONTROLLER_LISTENER).port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: 99999999999\r\n\r\n").getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            final byte[] head = new byte[200];
+            final int n = s.getInputStream().read(head);
+            assertThat(new String(head, 0, Math.max(n, 0), US_ASCII)).startsWith("HTTP/1.1 413");
+        }
+        // Nothing stays behind: the stalled call's session ended with its answer, and it added nothing.
+        Await.until(Duration.ofSeconds(5), "the stalled call's session to end", () -> proxy.sessions().stream()
+                .noneMatch(x -> "impatient".equals(x.listener())));
+        assertThat(proxy.clusters()).noneMatch(c -> c.name().equals("c"));
+        RestApiTest.assertOk(new Api(port).postYaml("/api/v1/clusters", "cluster: {name: c, spec: {protocol: Echo}}"));
     }
 }

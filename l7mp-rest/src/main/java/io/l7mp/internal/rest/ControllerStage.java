@@ -6,11 +6,16 @@ import io.l7mp.spi.RequestEnd;
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The L7mpController's stage for one API call: collects the request body (up to a limit, else 413), and once the
- * request has ended runs the call and answers. Confined to the session's loop.
+ * The L7mpController's stage for one API call: collects the request body (up to a limit, else 413; a declared
+ * {@code Content-Length} over it is refused at once), and once the request has ended runs the call and answers. A body
+ * that has not ended within the body timeout gets 408 and its connection closes: a client that stalls in the middle
+ * of its request would otherwise hold the session and the connection for as long as it keeps the socket open.
+ * Confined to the session's loop.
  */
 final class ControllerStage extends AnswerStage {
     private final RestService service;
@@ -20,17 +25,22 @@ final class ControllerStage extends AnswerStage {
     private final @Nullable String contentType;
     private final @Nullable String authorization;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private final long bodyTimeoutMillis;
+    private final long declaredLength;
+    private @Nullable ScheduledFuture<?> bodyTimer;
     private boolean started;
 
-    ControllerStage(ConnectRequest request, RestService service, int maxBody) {
+    ControllerStage(ConnectRequest request, RestService service, int maxBody, long bodyTimeoutMillis) {
         super(request);
         this.service = service;
         this.maxBody = maxBody;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
         final JsonNode http = request.metadata().path("HTTP");
         this.method = http.path("method").asText("GET");
         this.url = http.path("url").path("url").asText("/");
         this.contentType = text(http.path("headers").get("content-type"));
         this.authorization = text(http.path("headers").get("authorization"));
+        this.declaredLength = length(text(http.path("headers").get("content-length")));
         if (request.source() instanceof RequestEnd end) {
             end.onRequestEnd(this::run);
         }
@@ -40,8 +50,27 @@ final class ControllerStage extends AnswerStage {
         return n == null || !n.isTextual() ? null : n.asText();
     }
 
+    private static long length(@Nullable String contentLength) {
+        if (contentLength == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(contentLength.trim());
+        } catch (final NumberFormatException e) {
+            return -1;   // the listener's decoder refuses such a request before it gets here
+        }
+    }
+
     @Override
     protected void bound() {
+        if (declaredLength > maxBody && !started) {
+            started = true;
+            answer(tooLarge());
+            return;
+        }
+        if (!started && !answered()) {
+            bodyTimer = eventLoop().schedule(this::bodyTimedOut, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
         if (!(request.source() instanceof RequestEnd)) {
             // A listener that cannot tell where the request ends: take what arrived with the request head.
             eventLoop().execute(this::run);
@@ -57,7 +86,8 @@ final class ControllerStage extends AnswerStage {
         }
         if (body.size() + (long) n > maxBody) {
             drop(msg);
-            answer(RestService.errorResponse(413, "body: larger than " + maxBody + " bytes", Map.of()));
+            cancelBodyTimer();
+            answer(tooLarge());
             return;
         }
         final byte[] b = io.netty.buffer.ByteBufUtil.getBytes(msg);
@@ -65,11 +95,41 @@ final class ControllerStage extends AnswerStage {
         body.write(b, 0, b.length);
     }
 
+    private RestResponse tooLarge() {
+        return RestService.errorResponse(413, "body: larger than " + maxBody + " bytes", Map.of());
+    }
+
+    private void bodyTimedOut() {
+        bodyTimer = null;
+        if (started || closed || answered()) {
+            return;
+        }
+        started = true;
+        answer(RestService.errorResponse(408, "body: not complete within " + bodyTimeoutMillis + " ms (received "
+                + body.size() + (declaredLength >= 0 ? " of " + declaredLength : "") + " bytes)",
+                Map.of("connection", "close")));
+    }
+
+    private void cancelBodyTimer() {
+        final ScheduledFuture<?> t = bodyTimer;
+        if (t != null) {
+            bodyTimer = null;
+            t.cancel(false);
+        }
+    }
+
+    @Override
+    public void close(@Nullable Throwable cause) {
+        cancelBodyTimer();
+        super.close(cause);
+    }
+
     private void run() {
         if (started || closed || answered()) {
             return;
         }
         started = true;
+        cancelBodyTimer();
         final RestRequest req = new RestRequest(method, url, contentType, authorization, body.toByteArray(),
                 request.sessionName());
         service.handle(req).whenComplete((r, e) -> eventLoop().execute(() -> answer(r != null ? r

@@ -77,7 +77,8 @@ public final class L7mpControllerProtocol implements ProtocolProvider {
                 }
                 service = s;
             }
-            return r.eventLoop().newSucceededFuture(new ControllerStage(r, s, spec.maxBodySizeOrDefault()));
+            return r.eventLoop().newSucceededFuture(new ControllerStage(r, s, spec.maxBodySizeOrDefault(),
+                    spec.bodyTimeoutOrDefault()));
         }
     }
 }

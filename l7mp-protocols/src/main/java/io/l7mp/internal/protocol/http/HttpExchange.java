@@ -81,6 +81,8 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
     boolean engineAutoRead = true;
     /** Whether the connection may carry another request after this one; decided when the response starts. */
     boolean keepAlive;
+    /** The stage asked for {@code connection: close}: no other request follows this one on the connection. */
+    private boolean stageCloses;
     /** Request body bytes dropped after the session ended. */
     long discarded;
 
@@ -355,7 +357,15 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
             throw new IllegalArgumentException("status: " + status + " (expected: 100-999)");
         }
         this.status = status;
-        this.headers.putAll(headers);
+        headers.forEach((k, v) -> {
+            if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(k)) {
+                // Not a header to pass on (HTTP/2 forbids it): the stage asks that the connection end with this
+                // response, e.g. after refusing a request whose body it will not wait for.
+                stageCloses |= "close".equalsIgnoreCase(v.trim());
+            } else {
+                this.headers.put(k, v);
+            }
+        });
     }
 
     @Override
@@ -389,6 +399,9 @@ final class HttpExchange implements Stage, ResponseHead, RequestEnd {
                 HttpUtil.setTransferEncodingChunked(r, true);
             } else {
                 keepAlive = false;   // an HTTP/1.0 body without a length ends with the connection
+            }
+            if (stageCloses) {
+                keepAlive = false;
             }
             HttpUtil.setKeepAlive(r, keepAlive);
         }
