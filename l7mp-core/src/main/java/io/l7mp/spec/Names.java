@@ -2,7 +2,7 @@ package io.l7mp.spec;
 
 import org.jspecify.annotations.Nullable;
 
-/** Checks object names the way l7mp does: non-empty, no whitespace. */
+/** Checks object names the way l7mp does: non-empty, no whitespace (as JavaScript's {@code \s} has it). */
 final class Names {
     private Names() {
     }
@@ -15,7 +15,9 @@ final class Names {
             throw new IllegalArgumentException("name: \"\" (expected: a non-empty name without whitespace)");
         }
         for (int i = 0; i < name.length(); i++) {
-            if (Character.isWhitespace(name.charAt(i))) {
+            final char c = name.charAt(i);
+            // l7mp's /^\S+?$/: JavaScript's \s also counts no-break spaces and the BOM, which print like a space.
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF') {
                 throw new IllegalArgumentException("name: \"" + name + "\" (expected: a name without whitespace)");
             }
         }

@@ -44,4 +44,15 @@ class ConfigCodecTest {
         assertThatThrownBy(() -> CODEC.readConfig("{\"listeners\": [{\"name\": \"l\", \"rules\": [null]}]}", false))
                 .hasMessage("listeners[0].rules[0]: null (expected: a rule name or a rule)");
     }
+
+    @Test
+    void aNameWithANoBreakSpaceIsRefusedAsL7mpRefusesIt() {
+        // It prints like "a b": two names an operator cannot tell apart, and l7mp's /^\S+?$/ refuses it.
+        for (final String space : new String[] {"\\u00a0", "\\u2007", "\\u202f", "\\u3000", "\\ufeff"}) {
+            assertThatThrownBy(() -> CODEC.readConfig("{\"rulelists\": [{\"name\": \"a" + space + "b\"}]}", false))
+                    .as(space).hasMessageStartingWith("rulelists[0].name: ").hasMessageEndingWith(
+                            "(expected: a name without whitespace)");
+        }
+        CODEC.readConfig("{\"rulelists\": [{\"name\": \"a\\u200bb\"}, {\"name\": \"caf\u00e9\"}]}", false);
+    }
 }
