@@ -61,7 +61,7 @@ class EndpointHealthTest {
             assertThat(health(proxy, "second")).isEqualTo(EndpointHealth.HEALTHY);
             for (int i = 0; i < 3; i++) {
                 try (Socket c = client(proxy)) {
-                    assertThat(exchange(c, "x" + i)).isEqualTo("2:x" + i);
+                    assertThat(exchange(c, "x" + i, 4)).isEqualTo("2:x" + i);
                 }
             }
             assertThat(proxy.sessions()).allSatisfy(s -> assertThat(s.stats().retries()).isZero());
@@ -69,7 +69,7 @@ class EndpointHealthTest {
                 Await.until(WAIT, "the first endpoint to pass its checks again",
                         () -> health(proxy, "first") == EndpointHealth.HEALTHY);
                 try (Socket c = client(proxy)) {
-                    assertThat(exchange(c, "back")).isEqualTo("1:back");
+                    assertThat(exchange(c, "back", 6)).isEqualTo("1:back");
                 }
             }
         }
@@ -97,7 +97,7 @@ class EndpointHealthTest {
             // Round robin sends every other attempt to the dead endpoint until it has failed twice.
             for (int i = 0; i < 4; i++) {
                 try (Socket c = client(proxy)) {
-                    assertThat(exchange(c, "a" + i)).isEqualTo("live:a" + i);
+                    assertThat(exchange(c, "a" + i, 7)).isEqualTo("live:a" + i);
                 }
             }
             assertThat(health(proxy, "dead")).isEqualTo(EndpointHealth.EJECTED);
@@ -105,7 +105,7 @@ class EndpointHealthTest {
             final long retries = proxy.cluster("up").stats().retries();
             for (int i = 0; i < 6; i++) {
                 try (Socket c = client(proxy)) {
-                    assertThat(exchange(c, "b" + i)).isEqualTo("live:b" + i);
+                    assertThat(exchange(c, "b" + i, 7)).isEqualTo("live:b" + i);
                 }
             }
             assertThat(proxy.cluster("up").stats().retries()).as("retries once the dead endpoint is out")

@@ -42,16 +42,12 @@ class SyncTest {
                 """.formatted(listenPort, destination, clusterBlock.indent(2)));
     }
 
-    /** Sends {@code msg} and reads {@code answerLength} bytes of answer (an echo server's prefix may come apart). */
-    private static String exchange(Socket s, String msg, int answerLength) throws java.io.IOException {
-        s.setSoTimeout(5_000);
-        s.getOutputStream().write(msg.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        final byte[] b = s.getInputStream().readNBytes(answerLength);
-        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+    private static String exchange(Socket s, String msg) throws java.io.IOException {
+        return TcpProxyTest.exchange(s, msg, msg.length() + 2);
     }
 
-    private static String exchange(Socket s, String msg) throws java.io.IOException {
-        return exchange(s, msg, msg.length() + 2);
+    private static String exchange(Socket s, String msg, int answerLength) throws java.io.IOException {
+        return TcpProxyTest.exchange(s, msg, answerLength);
     }
 
     private static SyncResult sync(L7mp proxy, Config c) throws Exception {
