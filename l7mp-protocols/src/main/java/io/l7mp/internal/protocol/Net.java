@@ -108,7 +108,7 @@ public final class Net {
     }
 
     /** Returns the operating system's reason ("Connection refused") without the syscall and the address. */
-    static String reason(Throwable cause) {
+    public static String reason(Throwable cause) {
         final String m = String.valueOf(cause.getMessage());
         final Matcher x = NATIVE.matcher(m);
         return x.matches() ? x.group(1) : m;

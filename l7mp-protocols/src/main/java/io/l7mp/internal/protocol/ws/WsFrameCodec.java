@@ -154,7 +154,8 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     }
 
     private static String reason(Throwable c) {
-        String m = String.valueOf(c.getMessage());
+        // The peer learns what went wrong ("Connection reset by peer"), not which syscall of ours saw it.
+        String m = io.l7mp.internal.protocol.Net.reason(c);
         final byte[] b = m.getBytes(StandardCharsets.UTF_8);
         if (b.length > MAX_REASON_BYTES) {
             // Cut on a character boundary so that the reason stays valid UTF-8.
