@@ -126,15 +126,14 @@ class RawClientTest {
             assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout").containsIgnoringCase("connection: close")
                     .contains("body: not complete within 300 ms (received 11 of 100 bytes)");
         }
-        // A head that declares a body over the limit is refused before any of the body is sent.
-        try (Socket s = new Socket("127.0.0.1", proxy.listener(RestApi.CONTROLLER_LISTENER).port())) {
+        // A head that declares a huge body and sends none of it gets the same answer.
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(("POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                     + "\r\nContent-Length: 99999999999\r\n\r\n").getBytes(US_ASCII));
             s.getOutputStream().flush();
-            final byte[] head = new byte[200];
-            final int n = s.getInputStream().read(head);
-            assertThat(new String(head, 0, Math.max(n, 0), US_ASCII)).startsWith("HTTP/1.1 413");
+            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 408 Request Timeout")
+                    .contains("(received 0 of 99999999999 bytes)");
         }
         // Nothing stays behind: the stalled call's session ended with its answer, and it added nothing.
         Await.until(Duration.ofSeconds(5), "the stalled call's session to end", () -> proxy.sessions().stream()

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The L7mpController's stage for one API call: collects the request body (up to a limit, else 413; a declared
- * {@code Content-Length} over it is refused at once), and once the request has ended runs the call and answers. A body
+ * The L7mpController's stage for one API call: collects the request body (up to a limit, else 413), and once the
+ * request has ended runs the call and answers. A body
  * that has not ended within the body timeout gets 408 and its connection closes: a client that stalls in the middle
  * of its request would otherwise hold the session and the connection for as long as it keeps the socket open.
  * Confined to the session's loop.
@@ -63,11 +63,6 @@ final class ControllerStage extends AnswerStage {
 
     @Override
     protected void bound() {
-        if (declaredLength > maxBody && !started) {
-            started = true;
-            answer(tooLarge());
-            return;
-        }
         if (!started && !answered()) {
             bodyTimer = eventLoop().schedule(this::bodyTimedOut, bodyTimeoutMillis, TimeUnit.MILLISECONDS);
         }
