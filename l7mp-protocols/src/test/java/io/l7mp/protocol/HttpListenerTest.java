@@ -196,6 +196,76 @@ class HttpListenerTest {
         }
     }
 
+    /**
+     * A client that trickles its request head gets 408 and a closed connection once the head timeout has passed since
+     * its first byte, however often a byte comes; a keep-alive connection idle between requests is not cut by it.
+     */
+    @Test
+    void aHeadThatTricklesInGets408() throws Exception {
+        try (L7mp proxy = L7mp.builder().protocol(new HttpTestResponder())
+                .cluster("resp", c -> c.spec(ProtocolSpec.of("TestResponder")))
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0).withHeadTimeout(Duration.ofMillis(300)))
+                        .rule(r -> r.route(rt -> rt.destination("resp"))))
+                .build();
+             Socket idle = new Socket();
+             Socket slow = new Socket()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxy.listener("http").port());
+            idle.connect(to, 5_000);
+            idle.setSoTimeout(5_000);
+            final byte[] get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII);
+            idle.getOutputStream().write(get);
+            assertThat(readHead(idle.getInputStream())).startsWith("HTTP/1.1 201");
+
+            slow.connect(to, 5_000);
+            slow.setSoTimeout(5_000);
+            final byte[] head = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(US_ASCII);
+            final CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+                try {
+                    for (final byte b : head) {   // bounded: the head never ends
+                        slow.getOutputStream().write(b);
+                        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                    }
+                } catch (final IOException closed) {
+                    // the proxy closed the connection: what the test expects
+                }
+            });
+            final String answer = readAll(slow.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout").containsIgnoringCase("connection: close")
+                    .contains("request head not complete within 300 ms");
+            trickle.get(10, SECONDS);
+            // More than the head timeout has passed since the idle connection's response: it still takes requests.
+            idle.getOutputStream().write(get);
+            assertThat(readHead(idle.getInputStream())).startsWith("HTTP/1.1 201");
+        }
+    }
+
+    /** Reads a response head and its body (by content-length or chunks); returns the head. */
+    private static String readHead(InputStream in) throws IOException {
+        final StringBuilder h = new StringBuilder();
+        while (!h.toString().endsWith("\r\n\r\n")) {
+            final int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            h.append((char) c);
+        }
+        final Matcher m = Pattern.compile("(?i)content-length: *(\\d+)").matcher(h);
+        if (m.find()) {
+            in.readNBytes(Integer.parseInt(m.group(1)));
+        } else if (h.toString().toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+            final StringBuilder body = new StringBuilder();
+            while (!body.toString().endsWith("\r\n0\r\n\r\n") && !body.toString().equals("0\r\n\r\n")) {
+                final int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                body.append((char) c);
+            }
+        }
+        return h.toString();
+    }
+
     /** A client that goes away while its request waits to retry the upstream connect ends that request's session. */
     @Test
     void aClientThatLeavesBeforeTheConnectEndsItsSession() throws Exception {

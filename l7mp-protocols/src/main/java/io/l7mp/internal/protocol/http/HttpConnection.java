@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -22,13 +23,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +52,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final HttpListenerImpl listener;
     private final boolean h2;
     private @Nullable ChannelHandlerContext ctx;
+    /** Bounds the time a request head takes (HTTP/1 only). */
+    private @Nullable HeadTimer head;
     private @Nullable HttpExchange active;
     private @Nullable ChannelFuture lastWrite;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
@@ -75,6 +81,40 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
         this.ctx = c;
+        final HeadTimer t = c.pipeline().get(HeadTimer.class);
+        if (t != null && !h2) {
+            head = t;
+            t.onTimeout(this::headTimedOut);
+        }
+    }
+
+    /** A request head was not complete within the listener's head timeout. */
+    private void headTimedOut() {
+        if (closing) {
+            return;
+        }
+        if (active == null && queued.isEmpty()) {
+            final String why = "request head not complete within " + (head == null ? 0 : head.timeoutMillis()) + " ms";
+            final ChannelFuture sent = ctx.writeAndFlush(errorResponse(HttpResponseStatus.REQUEST_TIMEOUT, why));
+            listener.peerErrors.log(listener.name(), "slow request head", remoteAddress(), why);
+            closing = true;
+            releaseQueued();
+            final Channel ch = ctx.channel();
+            if (ch instanceof DuplexChannel d && ch.pipeline().get(SslHandler.class) == null) {
+                // The client is still sending: closing now would reset the connection and could take the 408 with
+                // it. Our side ends after the answer; what still comes is dropped until the client closes, or
+                // for at most the head timeout again.
+                sent.addListener(f -> d.shutdownOutput());
+                ch.eventLoop().schedule(() -> {
+                    ch.close();
+                }, head == null ? 0 : head.timeoutMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                sent.addListener(ChannelFutureListener.CLOSE);
+            }
+        } else {
+            // A pipelined head trickles in behind a response still being written: no room for an answer of ours.
+            abort();
+        }
     }
 
     @Override
@@ -82,6 +122,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (!(msg instanceof HttpObject o) || closing) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        final HeadTimer t = head;
+        if (t != null) {
+            if (o instanceof HttpRequest) {
+                t.headDone();
+            }
+            if (o instanceof LastHttpContent) {
+                t.nextHead();
+            }
         }
         final HttpExchange ex = active;
         if ((ex != null && ex.requestDone) || !queued.isEmpty()) {
@@ -240,6 +289,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Answers l7mp's error body with this status and closes the connection. */
     private void refuse(HttpResponseStatus status, String why) {
+        listener.peerErrors.log(listener.name(), "bad request", remoteAddress(), why);
+        closeAfter(ctx.writeAndFlush(errorResponse(status, why)));
+    }
+
+    /** Returns l7mp's error body with this status, saying that the connection closes. */
+    private FullHttpResponse errorResponse(HttpResponseStatus status, String why) {
         final ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("status", status.code()).put("message", status.reasonPhrase()).put("content", why);
         final FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
@@ -247,8 +302,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        listener.peerErrors.log(listener.name(), "bad request", remoteAddress(), why);
-        closeAfter(ctx.writeAndFlush(r));
+        return r;
     }
 
     /** Sets reading from what the current exchange can take (the engine's backpressure) and the queue's room. */

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -130,7 +131,13 @@ final class HttpListenerImpl implements Listener {
         final HttpServerCodec codec = new HttpServerCodec();
         final HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplex()) : null,
+                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplex()) {
+                            @Override
+                            public void upgradeTo(ChannelHandlerContext c, FullHttpRequest request) {
+                                removeHeadTimer(c.pipeline());   // HTTP/2 from here on
+                                super.upgradeTo(c, request);
+                            }
+                        } : null,
                 MAX_UPGRADE_BODY) {
             /**
              * The upgrade request is held whole until it is answered, so one with a body too large for that (curl
@@ -146,14 +153,22 @@ final class HttpListenerImpl implements Listener {
         final ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
+                removeHeadTimer(c.pipeline());
                 c.pipeline().addLast(frameCodec(), multiplex());
             }
         };
         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
+                new HeadTimer(spec.headTimeoutOrDefault()),
                 new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge),
                 new HttpServerExpectContinueHandler(),
                 new HttpConnection(this, false));
         logger.debug("listener {}: connection from {}", ctx.name(), ch.remoteAddress());
+    }
+
+    private static void removeHeadTimer(io.netty.channel.ChannelPipeline p) {
+        if (p.get(HeadTimer.class) != null) {
+            p.remove(HeadTimer.class);
+        }
     }
 
     /** After the TLS handshake, sets up the pipeline for the protocol ALPN chose; drops failed handshakes quietly. */
@@ -168,7 +183,8 @@ final class HttpListenerImpl implements Listener {
                 c.pipeline().addLast(frameCodec(), multiplex());
             } else {
                 c.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
-                        new HttpServerCodec(), new HttpServerExpectContinueHandler(),
+                        new HeadTimer(spec.headTimeoutOrDefault()), new HttpServerCodec(),
+                        new HttpServerExpectContinueHandler(),
                         new HttpConnection(HttpListenerImpl.this, false));
             }
             logger.debug("listener {}: TLS connection from {} speaks {}", ctx.name(), c.channel().remoteAddress(),
