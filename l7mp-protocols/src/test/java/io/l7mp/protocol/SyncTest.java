@@ -140,6 +140,45 @@ class SyncTest {
         }
     }
 
+    /**
+     * A listener whose protocol changes but not its port is replaced (the old one lets go of the port first); when
+     * another part of the same sync fails, the old one listens again and nothing changed.
+     */
+    @Test
+    void aListenerChangesProtocolOnItsPort() throws Exception {
+        final int port = TcpProxyTest.freePort();
+        try (L7mp proxy = L7mp.builder().build();
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            proxy.start().get(5, SECONDS);
+            sync(proxy, desired(port, "- {name: echo, spec: {protocol: Echo}}", "echo"));
+            final Config before = proxy.config();
+            final Config asHttp = yaml("""
+                    listeners:
+                      - name: in
+                        spec: {protocol: HTTP, address: 127.0.0.1, port: %d}
+                        rules: [{action: {route: {destination: echo}}}]
+                      - name: other
+                        spec: {protocol: TCP, address: 127.0.0.1, port: %d}
+                        rules: [{action: {route: {destination: echo}}}]
+                    clusters:
+                      - {name: echo, spec: {protocol: Echo}}
+                    """.formatted(port, taken.getLocalPort()));
+            assertThatThrownBy(() -> proxy.sync(asHttp).get(5, SECONDS)).cause()
+                    .hasMessageStartingWith("listeners[1].spec: cannot listen");
+            assertThat(proxy.config()).isEqualTo(before);
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(c, "tcp", 3)).isEqualTo("tcp");
+            }
+            final Config onlyHttp = new Config(null, asHttp.listeners().subList(0, 1), asHttp.clusters(),
+                    java.util.List.of(), java.util.List.of(), java.util.List.of());
+            assertThat(sync(proxy, onlyHttp).changed()).containsExactly("listener/in");
+            assertThat(proxy.listener("in").spec().spec().protocol()).isEqualTo("HTTP");
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 12)).isEqualTo("HTTP/1.1 200");
+            }
+        }
+    }
+
     @Test
     void aBadSyncChangesNothing() throws Exception {
         final int port = TcpProxyTest.freePort();

@@ -465,6 +465,9 @@ public final class Engine {
 
     private void commit(Txn t) {
         final List<ListenerEntry> started = new ArrayList<>();
+        // A listener replaced by one on its own port (a sync changing its protocol, say) lets go of the port first;
+        // should the change fail, it is opened again.
+        final List<ListenerEntry> yielded = yieldPorts(t);
         // A listener may emit a session while it starts (a singleton UDP listener does): such sessions are routed
         // on the state being committed. If the change fails, the listener closes and takes them with it.
         pending = t.addedListeners.isEmpty() ? null : t.toState();
@@ -486,6 +489,7 @@ public final class Engine {
                 // The ports must be free again when the caller hears of the failure.
                 awaitQuietly(closing);
                 pending = null;
+                reopen(yielded);
                 final Throwable c = e instanceof ExecutionException || e instanceof CompletionException
                         ? e.getCause() : e;
                 // Netty's native errors carry the syscall: "bind(..) failed with error(-98): Address already in use".
@@ -502,7 +506,7 @@ public final class Engine {
         }
         final List<CompletableFuture<?>> closing = new ArrayList<>();
         for (final ListenerEntry l : t.removedListeners) {
-            if (l.impl != null) {
+            if (l.impl != null && !yielded.contains(l)) {
                 closing.add(l.impl.close());
             }
         }
@@ -529,6 +533,38 @@ public final class Engine {
                         s.loop.execute(() -> s.reroute(now));
                     }
                 }
+            }
+        }
+    }
+
+    /** Closes the removed listeners whose port a listener of the same name added by {@code t} binds. */
+    private List<ListenerEntry> yieldPorts(Txn t) {
+        final List<ListenerEntry> yielded = new ArrayList<>();
+        for (final ListenerEntry old : t.removedListeners) {
+            final ListenerEntry now = t.listeners.get(old.name());
+            if (old.impl == null || now == null || now == old || !t.addedListeners.contains(now)
+                    || !(old.impl.localAddress() instanceof java.net.InetSocketAddress a)) {
+                continue;
+            }
+            final int port = mapper.json().valueToTree(now.spec.spec()).path("port").asInt(0);
+            if (port != 0 && port == a.getPort()) {
+                yielded.add(old);
+            }
+        }
+        final List<CompletableFuture<?>> closing = new ArrayList<>();
+        yielded.forEach(l -> closing.add(l.impl.close()));
+        awaitQuietly(closing);
+        return yielded;
+    }
+
+    /** Opens again the listeners {@link #yieldPorts} closed, for a change that failed. */
+    private void reopen(List<ListenerEntry> yielded) {
+        for (final ListenerEntry l : yielded) {
+            try {
+                l.impl = l.provider.newListener(listenerContext(l.name(), l.spec.spec()));
+                l.impl.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (final InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+                logger.error("listener {}: cannot listen again after a failed change: {}", l.name(), e.toString());
             }
         }
     }
