@@ -116,6 +116,22 @@ class ErrorsTest {
                 + "\"Echo\"}, \"colour\": \"red\"}}").status()).isEqualTo(200);
     }
 
+    /** A proxy started strict (-s) stays so: the API refuses to turn it off instead of only showing it off. */
+    @Test
+    void strictModeFromTheStartCannotBeTurnedOff() throws Exception {
+        try (L7mp strict = RestApi.addTo(L7mp.builder(), "127.0.0.1", 0).strict(true).build()) {
+            strict.start().get(5, SECONDS);
+            final Api s = Api.of(strict);
+            final JsonNode before = strict.codec().toTree(strict.config());
+            RestApiTest.assertError(s.post("/api/v1/admin", "{\"admin\": {\"strict\": false}}"), 403, "Forbidden",
+                    "admin.strict: the proxy was started strict (-s)");
+            assertThat(strict.codec().toTree(strict.config())).isEqualTo(before);
+            assertThat(s.get("/api/v1/admin").json().get("strict").asBoolean()).isTrue();
+            assertThat(s.post("/api/v1/admin", "{\"admin\": {\"log_level\": \"warn\"}}").status()).isEqualTo(200);
+            assertThat(s.get("/api/v1/admin").json().get("strict").asBoolean()).isTrue();
+        }
+    }
+
     @Test
     void unknownObjectsAndOperationsAre404() {
         refused(() -> api.get("/api/v1/listeners/nope"), 404, "Not Found", "listener \"nope\" not found");

@@ -328,8 +328,14 @@ final class RestService {
         if (given.localDirs() != null && !given.localDirs().equals(current.localDirsOrEmpty())) {
             throw new ApiException(403, "admin.local_dirs: cannot be changed over the REST API");
         }
-        return given.withAllowLocal(current.allowLocal()).withApiToken(current.apiToken())
+        if (codec.isStrict() && given.strict() != null && !given.isStrict()) {
+            // The proxy reads everything strictly since its start (-s): turning that off here would only be shown.
+            throw new ApiException(403, "admin.strict: the proxy was started strict (-s); it cannot be turned off over"
+                    + " the REST API");
+        }
+        final AdminSpec a = given.withAllowLocal(current.allowLocal()).withApiToken(current.apiToken())
                 .withLocalDirs(current.localDirs()).withVersion(null);
+        return codec.isStrict() ? a.withStrict(true) : a;
     }
 
     /** Ours: {@code PUT /config} makes the running config match the body; answers what changed. */
