@@ -46,10 +46,6 @@ class SyncTest {
         return TcpProxyTest.exchange(s, msg, msg.length() + 2);
     }
 
-    private static String exchange(Socket s, String msg, int answerLength) throws java.io.IOException {
-        return TcpProxyTest.exchange(s, msg, answerLength);
-    }
-
     private static SyncResult sync(L7mp proxy, Config c) throws Exception {
         return proxy.sync(c).get(5, SECONDS);
     }
@@ -104,7 +100,7 @@ class SyncTest {
                 assertThat(exchange(live, "3")).isEqualTo("A:3");
                 assertThat(proxy.sessions()).extracting(s -> s.name()).contains(session);
                 try (Socket fresh = new Socket("127.0.0.1", port)) {
-                    assertThat(exchange(fresh, "4", 1)).isEqualTo("4");
+                    assertThat(TcpProxyTest.exchange(fresh, "4", 1)).isEqualTo("4");
                 }
                 // The previous inline rules went with the change.
                 assertThat(proxy.ruleLists()).hasSize(1);
@@ -167,14 +163,14 @@ class SyncTest {
                     .hasMessageStartingWith("listeners[1].spec: cannot listen");
             assertThat(proxy.config()).isEqualTo(before);
             try (Socket c = new Socket("127.0.0.1", port)) {
-                assertThat(exchange(c, "tcp", 3)).isEqualTo("tcp");
+                assertThat(TcpProxyTest.exchange(c, "tcp", 3)).isEqualTo("tcp");
             }
             final Config onlyHttp = new Config(null, asHttp.listeners().subList(0, 1), asHttp.clusters(),
                     java.util.List.of(), java.util.List.of(), java.util.List.of());
             assertThat(sync(proxy, onlyHttp).changed()).containsExactly("listener/in");
             assertThat(proxy.listener("in").spec().spec().protocol()).isEqualTo("HTTP");
             try (Socket c = new Socket("127.0.0.1", port)) {
-                assertThat(exchange(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 12)).isEqualTo("HTTP/1.1 200");
+                assertThat(TcpProxyTest.exchange(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 12)).isEqualTo("HTTP/1.1 200");
             }
         }
     }
@@ -201,7 +197,7 @@ class SyncTest {
                     .hasMessageStartingWith("clusters[1].health_check.send: missing");
             assertThat(proxy.config()).isEqualTo(before);
             try (Socket c = new Socket("127.0.0.1", port)) {
-                assertThat(exchange(c, "still", 5)).isEqualTo("still");
+                assertThat(TcpProxyTest.exchange(c, "still", 5)).isEqualTo("still");
             }
             assertThatThrownBy(() -> proxy.sync(yaml("""
                     clusters:

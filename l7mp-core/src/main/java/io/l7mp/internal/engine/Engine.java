@@ -286,10 +286,7 @@ public final class Engine {
     }
 
     private SyncResult syncInto(Txn t, Config d) {
-        final List<String> added = new ArrayList<>();
-        final List<String> changed = new ArrayList<>();
-        final List<String> removed = new ArrayList<>();
-        final Map<String, Object> next = new HashMap<>();
+        final SyncPlan plan = new SyncPlan(t);
         final Map<String, String> wanted = new HashMap<>();
         names(wanted, "cluster", "clusters", d.clusters(), ClusterSpec::name);
         names(wanted, "listener", "listeners", d.listeners(), ListenerSpec::name);
@@ -302,113 +299,103 @@ public final class Engine {
                 final String name = key.substring(kind.length() + 1);
                 if (key.startsWith(kind + ":") && !wanted.containsKey(key) && t.has(kind, name)) {
                     t.delete(kind, name);
-                    removed.add(kind + "/" + name);
+                    plan.removed.add(kind + "/" + name);
                 }
             }
         }
-        int unchanged = 0;
         try {
             for (int i = 0; i < d.clusters().size(); i++) {
                 final ClusterSpec c = d.clusters().get(i);
                 final String path = "clusters[" + i + "]";
-                final ClusterEntry run = c.name() == null ? null : t.clusters.get(c.name());
-                if (run == null) {
-                    t.addCluster(c, false, path, null);
-                    added.add("cluster/" + c.name());
-                } else if (c.equals(synced.get("cluster:" + c.name()))) {
-                    unchanged++;
-                } else {
-                    if (t.typedFor(c.spec(), run.provider, false, path + ".spec").equals(run.spec.spec())) {
-                        t.updateCluster(c, path);
-                    } else {
-                        t.deleteCluster(c.name(), true);
-                        t.addCluster(c, false, path, null);
+                plan.apply("cluster", c.name(), c, () -> t.addCluster(c, false, path, null), () -> {
+                    final ClusterEntry run = t.clusters.get(c.name());
+                    if (!t.typedFor(c.spec(), run.provider, false, path + ".spec").equals(run.spec.spec())) {
+                        return false;
                     }
-                    changed.add("cluster/" + c.name());
-                }
-                next.put("cluster:" + c.name(), c);
+                    t.updateCluster(c, path);
+                    return true;
+                });
             }
             for (int i = 0; i < d.listeners().size(); i++) {
                 final ListenerSpec l = d.listeners().get(i);
                 final String path = "listeners[" + i + "]";
-                final ListenerEntry run = t.listeners.get(l.name());
-                if (run == null) {
-                    t.addListener(l, false, path);
-                    added.add("listener/" + l.name());
-                } else if (l.equals(synced.get("listener:" + l.name()))) {
-                    unchanged++;
-                } else {
-                    if (t.typedFor(l.spec(), run.provider, true, path + ".spec").equals(run.spec.spec())) {
-                        t.updateListener(l, path);
-                    } else {
-                        t.deleteListener(l.name(), true);
-                        t.addListener(l, false, path);
+                plan.apply("listener", l.name(), l, () -> t.addListener(l, false, path), () -> {
+                    final ListenerEntry run = t.listeners.get(l.name());
+                    if (!t.typedFor(l.spec(), run.provider, true, path + ".spec").equals(run.spec.spec())) {
+                        return false;
                     }
-                    changed.add("listener/" + l.name());
-                }
-                next.put("listener:" + l.name(), l);
+                    t.updateListener(l, path);
+                    return true;
+                });
             }
             for (int i = 0; i < d.rulelists().size(); i++) {
                 final RuleListSpec rl = d.rulelists().get(i);
                 final String path = "rulelists[" + i + "]";
-                unchanged += replace(t, "rulelist", rl.name(), rl, added, changed, next,
-                        () -> t.addRuleList(rl, false, path, null));
+                plan.apply("rulelist", rl.name(), rl, () -> t.addRuleList(rl, false, path, null), () -> false);
             }
             for (int i = 0; i < d.rules().size(); i++) {
                 final RuleSpec r = d.rules().get(i);
                 final String path = "rules[" + i + "]";
-                unchanged += replace(t, "rule", r.name(), r, added, changed, next,
-                        () -> t.addRule(r, false, path, null));
+                plan.apply("rule", r.name(), r, () -> t.addRule(r, false, path, null), () -> false);
             }
             for (int i = 0; i < d.routes().size(); i++) {
                 final RouteSpec r = d.routes().get(i);
                 final String path = "routes[" + i + "]";
-                final RouteEntry run = r.name() == null ? null : t.routes.get(r.name());
-                if (run == null) {
-                    t.addRoute(r, false, path, null);
-                    added.add("route/" + r.name());
-                } else if (r.equals(synced.get("route:" + r.name()))) {
-                    unchanged++;
-                } else {
+                plan.apply("route", r.name(), r, () -> t.addRoute(r, false, path, null), () -> {
                     // Its sessions move to the new route; the clusters the old one defined inline go with it.
-                    final List<String> inline = new ArrayList<>(run.allClusters());
+                    final List<String> inline = new ArrayList<>(t.routes.get(r.name()).allClusters());
                     inline.removeIf(c -> t.clusters.get(c) == null || !t.clusters.get(c).generated);
                     t.replaceRoute(r, path);
                     inline.removeAll(t.routes.get(r.name()).allClusters());
                     for (final String c : inline) {
                         t.deleteCluster(c, false);
                     }
-                    changed.add("route/" + r.name());
-                }
-                next.put("route:" + r.name(), r);
+                    return true;
+                });
             }
         } catch (final ConflictException e) {
             throw new ConfigException("", e.getMessage(), e);
         }
-        final int same = unchanged;
         t.afterCommit.add(() -> {
             synced.clear();
-            synced.putAll(next);
+            synced.putAll(plan.next);
         });
-        return new SyncResult(added, changed, removed, same);
+        return new SyncResult(plan.added, plan.changed, plan.removed, plan.unchanged);
     }
 
-    /** Adds, or deletes and adds again, a rulelist or rule; returns 1 when it was left as it was. */
-    private int replace(Txn t, String kind, @Nullable String name, Object spec, List<String> added,
-                        List<String> changed, Map<String, Object> next, Runnable add) {
-        if (name == null || !t.has(kind, name)) {
-            add.run();
-            added.add(kind + "/" + name);
-        } else if (spec.equals(synced.get(kind + ":" + name))) {
-            next.put(kind + ":" + name, spec);
-            return 1;
-        } else {
-            t.delete(kind, name);
-            add.run();
-            changed.add(kind + "/" + name);
+    /** One sync's decisions, and what it will remember as applied. */
+    private final class SyncPlan {
+        final Txn t;
+        final List<String> added = new ArrayList<>();
+        final List<String> changed = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        final Map<String, Object> next = new HashMap<>();
+        int unchanged;
+
+        SyncPlan(Txn t) {
+            this.t = t;
         }
-        next.put(kind + ":" + name, spec);
-        return 0;
+
+        /**
+         * Adds an object the proxy does not have, leaves one equal to the previous sync's, or changes it:
+         * {@code inPlace} tries a change that keeps it running and says whether it could; else it is deleted with
+         * what it defined inline and added again.
+         */
+        void apply(String kind, String name, Object spec, Runnable add, java.util.function.BooleanSupplier inPlace) {
+            next.put(kind + ":" + name, spec);
+            if (!t.has(kind, name)) {
+                add.run();
+                added.add(kind + "/" + name);
+            } else if (spec.equals(synced.get(kind + ":" + name))) {
+                unchanged++;
+            } else {
+                if (!inPlace.getAsBoolean()) {
+                    t.delete(kind, name);
+                    add.run();
+                }
+                changed.add(kind + "/" + name);
+            }
+        }
     }
 
     /** Collects the names a desired config gives, refusing one given twice (l7mp would refuse the second add). */

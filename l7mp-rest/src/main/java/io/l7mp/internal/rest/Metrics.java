@@ -105,8 +105,8 @@ public final class Metrics {
         family(sb, "cluster", cs);
         family(sb, "endpoint", es);
         if (!up.isEmpty()) {
-            sb.append("# HELP l7mp_endpoint_up 1 while the endpoint gets new sessions, 0 while its cluster's health check"
-                    + " or circuit breaker keeps it out.\n# TYPE l7mp_endpoint_up gauge\n").append(up);
+            sb.append("# HELP l7mp_endpoint_up 1 while the endpoint gets new sessions, 0 while its cluster's"
+                    + " health check or circuit breaker keeps it out.\n# TYPE l7mp_endpoint_up gauge\n").append(up);
         }
         final Map<SessionStatus, Integer> byStatus = byStatus(proxy.sessions());
         sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");

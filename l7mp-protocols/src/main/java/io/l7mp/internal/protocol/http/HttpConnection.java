@@ -105,9 +105,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 // it. Our side ends after the answer; what still comes is dropped until the client closes, or
                 // for at most the head timeout again.
                 sent.addListener(f -> d.shutdownOutput());
-                ch.eventLoop().schedule(() -> {
-                    ch.close();
-                }, head == null ? 0 : head.timeoutMillis(), TimeUnit.MILLISECONDS);
+                ch.eventLoop().schedule(() -> ch.close(), head == null ? 0 : head.timeoutMillis(),
+                        TimeUnit.MILLISECONDS);
             } else {
                 sent.addListener(ChannelFutureListener.CLOSE);
             }

@@ -21,11 +21,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns whole WebSocket messages into {@link ByteBuf}s for the stage behind it and {@link ByteBuf}s written by the
  * stage into binary (or text, when they are UTF-8) frames. Answers pings; a close frame from the peer is answered
- * and ends the connection (a code other than 1000, 1001 or none is reported as an error). When the connection is closed from this side it
- * first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
- * that closed the other side of the session). A frame that breaks the protocol closes with the protocol's code
- * instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own, so that the peer
- * gets exactly one. Inactive until {@link #upgraded()}, so that it lets the HTTP handshake through untouched.
+ * and ends the connection (a code other than 1000, 1001 or none is reported as an error). When the connection is
+ * closed from this side it first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code
+ * of a WebSocket peer that closed the other side of the session). A frame that breaks the protocol closes with the
+ * protocol's code instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own,
+ * so that the peer gets exactly one. Inactive until {@link #upgraded()}, so that it lets the HTTP handshake through untouched.
  */
 final class WsFrameCodec extends ChannelDuplexHandler {
     static final String NAME = "l7mp-ws-codec";
