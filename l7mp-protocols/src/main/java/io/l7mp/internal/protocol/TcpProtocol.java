@@ -2,6 +2,7 @@ package io.l7mp.internal.protocol;
 
 import io.l7mp.internal.protocol.framing.FrameCodec;
 import io.l7mp.internal.protocol.tls.Tls;
+import io.l7mp.protocol.Framing;
 import io.l7mp.protocol.TcpSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.spi.ChannelStage;
@@ -108,13 +109,17 @@ public final class TcpProtocol implements ProtocolProvider {
 
     private static Future<Stage> connect(ClusterContext ctx, TcpSpec spec, @Nullable SslContext ssl,
                                          ConnectRequest r) {
-        final Promise<Stage> p = r.eventLoop().newPromise();
         final InetSocketAddress remote;
         try {
             remote = Net.remote(r.endpoint(), spec.port());
         } catch (final SessionError e) {
-            return p.setFailure(e);
+            return r.eventLoop().<Stage>newPromise().setFailure(e);
         }
+        if (ssl == null && spec.bind() == null && spec.framing() != Framing.LENGTH_PREFIXED && !remote.isUnresolved()
+                && RawTcpStage.usable(r.eventLoop())) {
+            return RawTcpStage.connect(r.eventLoop(), remote, r.timeoutMillis());
+        }
+        final Promise<Stage> p = r.eventLoop().newPromise();
         // A channel made and connected by hand, not through a Bootstrap: per connection that spares an options map,
         // a channel initializer that removes itself from the pipeline, a resolver lookup and a deferred connect task,
         // and the JIT compiles less before new connections run at full speed.
@@ -195,6 +200,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private final ListenerContext ctx;
         private final TcpSpec spec;
         private final List<Channel> servers = new CopyOnWriteArrayList<>();
+        private final List<RawTcpAcceptor> raw = new CopyOnWriteArrayList<>();
         private volatile @Nullable SslContext ssl;
 
         TcpListener(ListenerContext ctx, TcpSpec spec) {
@@ -233,8 +239,36 @@ public final class TcpProtocol implements ProtocolProvider {
                 done.completeExceptionally(e);
                 return done;
             }
-            bind(loops, 0, addr, done);
+            if (spec.tls() == null && spec.framing() != Framing.LENGTH_PREFIXED
+                    && RawTcpStage.usable(ctx.transport())) {
+                bindRaw(loops, 0, addr, done);
+            } else {
+                bind(loops, 0, addr, done);
+            }
             return done;
+        }
+
+        /** As {@link #bind}, with a {@link RawTcpAcceptor} on every loop instead of a Netty server channel. */
+        private void bindRaw(List<EventLoop> loops, int i, InetSocketAddress addr, CompletableFuture<Void> done) {
+            if (i == loops.size()) {
+                done.complete(null);
+                return;
+            }
+            RawTcpAcceptor.open(ctx.name(), loops.get(i), addr, this::startSession).whenComplete((a, e) -> {
+                if (e != null) {
+                    closeServers();
+                    done.completeExceptionally(e);
+                    return;
+                }
+                raw.add(a);
+                bindRaw(loops, i + 1, i == 0 ? a.localAddress() : addr, done);
+            });
+        }
+
+        private void startSession(RawTcpStage stage, InetSocketAddress local) {
+            final InetSocketAddress remote = stage.remoteAddress();
+            logger.debug("listener {}: connection from {}", ctx.name(), remote);
+            ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
         }
 
         /**
@@ -320,6 +354,9 @@ public final class TcpProtocol implements ProtocolProvider {
 
         @Override
         public @Nullable SocketAddress localAddress() {
+            if (!raw.isEmpty()) {
+                return raw.get(0).localAddress();
+            }
             final List<Channel> s = servers;
             return s.isEmpty() ? null : s.get(0).localAddress();
         }
@@ -337,6 +374,10 @@ public final class TcpProtocol implements ProtocolProvider {
                 fs.add(f);
             }
             servers.clear();
+            for (final RawTcpAcceptor a : raw) {
+                fs.add(a.closeAsync());
+            }
+            raw.clear();
             return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]));
         }
     }

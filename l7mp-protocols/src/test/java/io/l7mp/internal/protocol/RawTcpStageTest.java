@@ -1,0 +1,124 @@
+package io.l7mp.internal.protocol;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.l7mp.L7mp;
+import io.l7mp.protocol.TcpSpec;
+import io.l7mp.testing.Await;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The epoll TCP stages that run without a Netty channel: what they must do that a channel did for them. */
+class RawTcpStageTest {
+    @Test
+    void acceptedConnectionsHaveNagleOff() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll");
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            final EventLoop loop = group.next();
+            assertThat(RawTcpStage.usable(loop)).isTrue();
+            final AtomicReference<RawTcpStage> accepted = new AtomicReference<>();
+            final RawTcpAcceptor acceptor = RawTcpAcceptor.open("test", loop,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), (s, local) -> accepted.set(s))
+                    .get(5, SECONDS);
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), acceptor.localAddress().getPort())) {
+                final RawTcpStage stage = Await.value(Duration.ofSeconds(5), "the accepted stage", accepted::get);
+                // Inherited from the listening socket, which saves a setsockopt per connection: a proxy that let
+                // Nagle hold back small writes would add up to 40 ms to request/response traffic.
+                assertThat(loop.submit(stage::tcpNoDelay).get(5, SECONDS)).isTrue();
+                assertThat(stage.remoteAddress().getPort()).isEqualTo(client.getLocalPort());
+                loop.execute(() -> stage.close(null));
+            } finally {
+                acceptor.closeAsync().get(5, SECONDS);
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * A client that does not read holds the upstream back through the proxy (the proxy stops reading from the
+     * upstream while the client's side is above its high-water mark) instead of the proxy queueing the whole answer;
+     * once the client reads, every byte arrives in order.
+     */
+    @Test
+    void aClientThatDoesNotReadHoldsTheUpstreamBack() throws Exception {
+        final int size = 64 << 20;
+        final AtomicLong written = new AtomicLong();
+        try (ServerSocket backend = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final CompletableFuture<Void> backendDone = CompletableFuture.runAsync(() -> {
+                try (Socket b = backend.accept()) {
+                    final OutputStream out = b.getOutputStream();
+                    final byte[] chunk = new byte[64 * 1024];
+                    for (int off = 0; off < size; off += chunk.length) {
+                        for (int i = 0; i < chunk.length; i++) {
+                            chunk[i] = (byte) ((off + i) % 251);
+                        }
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                    b.shutdownOutput();
+                    b.getInputStream().read();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(64 * 1024);
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.listener("in").port()), 5_000);
+                s.setSoTimeout(20_000);
+                // Nothing read yet: the backend's writes must stall well short of the whole answer.
+                // Stalled: no progress over 40 polls in a row (some 200 ms).
+                final long[] last = {-1, 0};
+                Await.until(Duration.ofSeconds(20), "the backend's writes to stall", () -> {
+                    final long now = written.get();
+                    last[1] = now > 0 && now == last[0] ? last[1] + 1 : 0;
+                    last[0] = now;
+                    return last[1] == 40;
+                });
+                assertThat(written.get()).as("bytes the backend got rid of while nobody read")
+                        .isLessThan(size / 2);
+                final InputStream in = s.getInputStream();
+                final byte[] buf = new byte[64 * 1024];
+                long got = 0;
+                int n;
+                while (got < size && (n = in.read(buf)) >= 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != (byte) ((got + i) % 251)) {
+                            throw new AssertionError("byte " + (got + i) + " differs");
+                        }
+                    }
+                    got += n;
+                }
+                assertThat(got).isEqualTo(size);
+                assertThat(in.read()).as("the end of stream after the answer").isEqualTo(-1);
+            }
+            backendDone.get(10, SECONDS);
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+}
