@@ -4,20 +4,16 @@ import io.l7mp.UnstableApi;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.unix.Socket;
-import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -26,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -47,9 +42,6 @@ public class ChannelStage implements Stage {
 
     private final Channel channel;
     private final StreamKind kind;
-    /** The pipeline name of the handler that a graceful close puts first while the peer is still sending. */
-    private static final String LINGER_NAME = "l7mp-linger";
-
     /** A plain stream socket (no TLS) keeps half-closed connections open and passes the end of stream on. */
     private final boolean halfClose;
     private final boolean datagramSocket;
@@ -183,7 +175,7 @@ public class ChannelStage implements Stage {
         // Everything written has gone out, so an epoll socket is shut down directly: Netty's shutdownOutput() fails
         // the (empty) outbound buffer with a new exception, whose stack trace cost ~5 % of the CPU of a proxy doing
         // nothing but short connections. The socket keeps its own shutdown state, which the channel reports.
-        shutdownSocketOutput(channel);
+        LingeringClose.shutdownSocketOutput(channel);
     }
 
     @Override
@@ -246,123 +238,12 @@ public class ChannelStage implements Stage {
 
     /**
      * A stream peer that is still sending when the session ends normally (the other side ended and cannot pass a
-     * half-close on: a WebSocket, a datagram peer, a deleted session): closing a socket with unread input makes the
-     * kernel reset the connection and throw away what it has not sent yet, so the end of what the session forwarded
-     * would not arrive. The socket lingers instead: its output is shut down after what is queued (the peer reads to
-     * the end, then our end of stream), what still comes in is dropped, and it closes on the peer's end of stream, at
-     * most {@link #DRAIN_MILLIS} later. Returns false when there is no need (the peer already finished sending).
+     * half-close on: a WebSocket, a datagram peer, a deleted session) would get a reset, and lose the end of what
+     * the session forwarded: the socket lingers instead ({@link LingeringClose}), for at most {@link #DRAIN_MILLIS}.
+     * Returns false when there is no need (the peer already finished sending).
      */
     private boolean linger() {
-        if (inputShut || !(channel instanceof DuplexChannel d) || !channel.isActive() || d.isInputShutdown()
-                || d.isOutputShutdown() || !channel.eventLoop().inEventLoop()
-                || channel.pipeline().get(LINGER_NAME) != null) {
-            return false;
-        }
-        channel.pipeline().addFirst(LINGER_NAME, new Lingering());
-        // Through the whole pipeline, so that codecs say goodbye first (a WebSocket close frame, a TLS
-        // close_notify); the lingering handler, nearest the socket, holds the close back.
-        channel.close();
-        return true;
-    }
-
-    /**
-     * Shuts the socket's output down; call once everything written has gone out. A native socket is shut down
-     * directly, without Netty failing its (empty) outbound buffer.
-     */
-    private static void shutdownSocketOutput(Channel ch) {
-        if (ch instanceof UnixChannel u && u.fd() instanceof Socket s) {
-            try {
-                s.shutdown(false, true);
-            } catch (final IOException | NotYetConnectedException x) {
-                // The peer reset the connection meanwhile: nothing more can reach it.
-                ch.close();
-            }
-            return;
-        }
-        ((DuplexChannel) ch).shutdownOutput();
-    }
-
-    /** Nearest the socket while a gracefully closed stage waits for its peer's end of stream (see {@link #linger}). */
-    private static final class Lingering extends ChannelDuplexHandler {
-        private @Nullable ChannelPromise closing;
-        private @Nullable ScheduledFuture<?> limit;
-
-        @Override
-        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-            if (closing != null) {
-                finish(ctx, promise);
-                return;
-            }
-            closing = promise;
-            limit = ctx.executor().schedule(() -> finish(ctx, null), DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-            // After what the codecs wrote last (their goodbye): an empty buffer completes behind it.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                if (!f.isSuccess() || !ctx.channel().isActive()) {
-                    finish(ctx, null);
-                    return;
-                }
-                shutdownSocketOutput(ctx.channel());
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
-            });
-        }
-
-        private void finish(ChannelHandlerContext ctx, @Nullable ChannelPromise extra) {
-            final ScheduledFuture<?> l = limit;
-            if (l != null) {
-                l.cancel(false);
-            }
-            final ChannelPromise p = closing;
-            if (p != null && !p.isDone()) {
-                ctx.close(p);
-            } else {
-                ctx.close();
-            }
-            if (extra != null) {
-                ctx.channel().closeFuture().addListener(f -> extra.trySuccess());
-            }
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            // What the peer still sends after the session ended: dropped, so that the socket closes without unread
-            // input (which would reset the connection).
-            ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            // Nothing was passed on.
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                // The peer's end of stream: it has everything and sends no more.
-                finish(ctx, null);
-                return;
-            }
-            ReferenceCountUtil.release(evt);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            final ScheduledFuture<?> l = limit;
-            if (l != null) {
-                l.cancel(false);
-            }
-            final ChannelPromise p = closing;
-            if (p != null) {
-                p.trySuccess();
-            }
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // The peer reset the connection meanwhile: nothing more can reach it.
-            finish(ctx, null);
-        }
+        return !inputShut && LingeringClose.close(channel, DRAIN_MILLIS);
     }
 
     @Override

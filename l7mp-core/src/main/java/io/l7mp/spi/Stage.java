@@ -50,6 +50,15 @@ public interface Stage {
     void close(@Nullable Throwable cause);
 
     /**
+     * Says that the session ends because the proxy stops or the listener or cluster it came through is removed with
+     * its sessions, not because a peer finished: a protocol that tells its peer why a connection ends says so
+     * (WebSocket's 1001 "going away" instead of 1000). A normal {@link #close} follows at once. The default does
+     * nothing; a stage that wraps others passes it on.
+     */
+    default void goingAway() {
+    }
+
+    /**
      * Has {@code listener} called, on the stage's loop, if the stage closes before it is bound: a listener's peer that
      * reset or closed its connection while the session was still connecting upstream, so that the session ends
      * instead of waiting for a connect nobody needs. A peer's half-close is not a close (it may still wait for an

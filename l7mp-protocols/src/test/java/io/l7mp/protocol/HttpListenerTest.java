@@ -706,6 +706,71 @@ class HttpListenerTest {
         }
     }
 
+    /**
+     * A client that sends its whole request before it reads (a large upload) reads the error answer that came early,
+     * and then the end of the connection: closing with its bytes unread would reset the connection, and the client's
+     * side could drop the answer with it. Before the request ends: a head over the limit (400, and the bytes behind it
+     * are never decoded); a body that goes on after its request was answered (404, past the 1 MiB read and dropped to
+     * keep the connection).
+     */
+    @Test
+    void aClientStillUploadingReadsTheErrorAnswerInsteadOfAReset() throws Exception {
+        final byte[] rest = new byte[8 << 20];
+        try (L7mp proxy = L7mp.builder()
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.match("{\"op\":\"starts\",\"path\":\"/HTTP/url/path\",\"value\":\"/api\"}")
+                                .route(rt -> rt.destination("nowhere"))))
+                .cluster("nowhere", c -> c.spec(ProtocolSpec.of("Discard")))
+                .build()) {
+            final int port = startAndPort(proxy);
+            final String bigHead = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + rest.length + "\r\nX-Big: "
+                    + "a".repeat(20_000) + "\r\n\r\n";
+            assertThat(uploadThenRead(port, bigHead, rest)).startsWith("HTTP/1.1 400 Bad Request")
+                    .contains("\"status\":400");
+            final String unrouted = "POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: " + rest.length + "\r\n\r\n";
+            assertThat(uploadThenRead(port, unrouted, rest)).startsWith("HTTP/1.1 404 Not Found")
+                    .contains("No route for session");
+            Await.until(WAIT, "the sessions to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    /** Writes {@code head} and {@code body} whole, then reads until the server closes; fails on a reset. */
+    private static String uploadThenRead(int port, String head, byte[] body) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            return readAll(s.getInputStream());
+        }
+    }
+
+    /**
+     * A request answered before its body ended keeps its connection while the client sends the rest (it is read and
+     * dropped), but only for the head timeout: a client that stalls in its body would hold the connection forever.
+     */
+    @Test
+    void aConnectionWhoseAnsweredBodyStallsEndsAfterTheHeadTimeout() throws Exception {
+        try (L7mp proxy = L7mp.builder()
+                .listener("http", l -> l.spec(HttpSpec.bind("127.0.0.1", 0).withHeadTimeout(Duration.ofMillis(300)))
+                        .rule(r -> r.match("{\"op\":\"starts\",\"path\":\"/HTTP/url/path\",\"value\":\"/api\"}")
+                                .route(rt -> rt.destination("nowhere"))))
+                .cluster("nowhere", c -> c.spec(ProtocolSpec.of("Discard")))
+                .build();
+             Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", startAndPort(proxy)), 5_000);
+            s.setSoTimeout(5_000);
+            // 10 of the 100000 bytes the head promises, then nothing while the socket stays open.
+            s.getOutputStream().write("POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789"
+                    .getBytes(US_ASCII));
+            s.getOutputStream().flush();
+            final long start = System.nanoTime();
+            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 404 Not Found");   // then the server's end
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WAIT);
+            Await.until(WAIT, "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
     @Test
     void headRequestsGetNoBody() throws Exception {
         try (L7mp proxy = responderProxy();

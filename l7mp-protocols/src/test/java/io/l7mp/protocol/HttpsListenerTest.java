@@ -1,5 +1,6 @@
 package io.l7mp.protocol;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,6 +92,23 @@ class HttpsListenerTest {
             assertThat(got.toString()).startsWith("HTTP/1.1 201");
             s.shutdownOutput();  // close_notify, and no FIN: the socket stays open
             assertThat(in.read()).as("the end of the connection").isEqualTo(-1);
+        }
+    }
+
+    /** Over TLS too, a client still uploading when its request is refused reads the answer and then the end. */
+    @Test
+    void aClientStillUploadingReadsTheErrorAnswerOverTls() throws Exception {
+        try (L7mp proxy = httpsResponder(TlsSpec.server(pki.serverCert.toString(), pki.serverKey.toString()));
+             javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) pki.jdkClientContext(false).getSocketFactory()
+                     .createSocket("localhost", proxy.listener("https").port())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            final byte[] rest = new byte[4 << 20];
+            s.getOutputStream().write(("POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + rest.length
+                    + "\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n").getBytes(US_ASCII));
+            s.getOutputStream().write(rest);
+            s.getOutputStream().flush();
+            final String all = new String(s.getInputStream().readAllBytes(), US_ASCII);
+            assertThat(all).startsWith("HTTP/1.1 400 Bad Request").contains("\"status\":400");
         }
     }
 

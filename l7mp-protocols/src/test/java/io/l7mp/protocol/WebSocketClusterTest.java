@@ -99,6 +99,23 @@ class WebSocketClusterTest {
         }
     }
 
+    /** The proxy stopping closes both WebSockets of a session with 1001 ("going away"), upstream as downstream. */
+    @Test
+    void theProxyGoingAwayClosesItsUpstreamWebSocketWith1001() throws Exception {
+        try (NettyWsServer server = new NettyWsServer()) {
+            final L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), server.port());
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "/"))) {
+                c.sendText("x");
+                c.next();
+                proxy.close();
+                assertThat(server.closeCodes.poll(5, SECONDS)).isEqualTo(1001);
+                assertThat(c.closeCode()).isEqualTo(1001);
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
     @Test
     void refusedUpgradeFailsTheSessionWith502() throws Exception {
         try (NettyWsServer server = new NettyWsServer(null, HttpResponseStatus.FORBIDDEN, "");

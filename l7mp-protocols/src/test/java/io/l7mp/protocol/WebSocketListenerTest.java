@@ -194,6 +194,46 @@ class WebSocketListenerTest {
         }
     }
 
+    /**
+     * RFC 6455 7.4.1: a server going down closes with 1001 ("going away"). The proxy stopping, and its listener deleted
+     * with its sessions, close with 1001; a session that ends because its upstream finished keeps 1000.
+     */
+    @Test
+    void aProxyOrListenerGoingAwayClosesWith1001() throws Exception {
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("x");
+            c.next();
+            proxy.deleteListener("ws", true).get(5, SECONDS);
+            assertThat(c.closeCode()).isEqualTo(1001);
+        }
+        final L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+        try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/"))) {
+            c.sendText("x");
+            c.next();
+            proxy.close();
+            assertThat(c.closeCode()).isEqualTo(1001);
+        } finally {
+            proxy.close();
+        }
+        try (java.net.ServerSocket backend = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp tcp = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            tcp.start().get(5, SECONDS);
+            try (WsTestClient c = WsTestClient.connect(uri(tcp, "ws", "/"))) {
+                c.sendText("x");
+                try (java.net.Socket s = backend.accept()) {
+                    s.setSoTimeout(5_000);
+                    assertThat(s.getInputStream().read()).isEqualTo('x');
+                }
+                assertThat(c.closeCode()).isEqualTo(1000);
+            }
+        }
+    }
+
     @Test
     void sessionEndedByAnErrorClosesWith1011() throws Exception {
         final int closedPort;

@@ -141,4 +141,45 @@ class RawClientTest {
         assertThat(proxy.clusters()).noneMatch(c -> c.name().equals("c"));
         RestApiTest.assertOk(new Api(port).postYaml("/api/v1/clusters", "cluster: {name: c, spec: {protocol: Echo}}"));
     }
+
+    /**
+     * A body over max_body_size is answered 413 and the connection ends, whether the client goes on uploading (it
+     * writes its whole request before it reads: it reads the 413, not a reset) or stalls after the limit (the
+     * connection does not wait for the rest).
+     */
+    @Test
+    void aBodyOverTheLimitGets413AndItsConnectionEndsWhetherTheClientGoesOnOrStalls() throws Exception {
+        final Api api = Api.of(proxy);
+        RestApiTest.assertOk(api.postYaml("/api/v1/listeners", """
+                listener:
+                  name: small
+                  spec: { protocol: HTTP, port: 0, address: 127.0.0.1 }
+                  rules: [ { action: { route: { destination: { spec: { protocol: L7mpController, max_body_size: 100 } } } } } ]
+                """));
+        final int port = proxy.listener("small").port();
+        final byte[] body = new byte[8 << 20];
+        java.util.Arrays.fill(body, (byte) ' ');
+        final String head = "POST /api/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n";
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 413 Request Entity Too Large")
+                    .containsIgnoringCase("connection: close").contains("body: larger than 100 bytes");
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(US_ASCII));
+            s.getOutputStream().write(body, 0, 500);
+            s.getOutputStream().flush();
+            final long start = System.nanoTime();
+            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 413 Request Entity Too Large");
+            // Well within the head timeout (60 s), the bound of waiting for the rest of a body answered early.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+        Await.until(Duration.ofSeconds(5), "the refused calls' sessions to end", () -> proxy.sessions().stream()
+                .noneMatch(x -> "small".equals(x.listener())));
+    }
 }

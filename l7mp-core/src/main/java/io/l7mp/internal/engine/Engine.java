@@ -509,7 +509,7 @@ public final class Engine {
                 final boolean end = t.endListenerSessions.contains(s.listener)
                         || t.endClusterSessions.stream().anyMatch(s::usesCluster);
                 if (end) {
-                    s.loop.execute(() -> s.end(null));
+                    s.loop.execute(s::goAway);
                 } else {
                     if (!t.disconnectEndpoints.isEmpty()) {
                         s.loop.execute(() -> s.disconnectEndpoints(t.disconnectEndpoints));
@@ -898,7 +898,7 @@ public final class Engine {
                 final CompletableFuture<Void> f = new CompletableFuture<>();
                 try {
                     s.loop.execute(() -> {
-                        s.end(null);
+                        s.goAway();
                         f.complete(null);
                     });
                     waits.add(f);

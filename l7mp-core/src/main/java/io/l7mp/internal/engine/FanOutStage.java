@@ -97,6 +97,13 @@ final class FanOutStage implements Stage {
     }
 
     @Override
+    public void goingAway() {
+        for (final Stage s : members) {
+            s.goingAway();
+        }
+    }
+
+    @Override
     public String describe() {
         final List<String> d = new ArrayList<>();
         for (final Stage s : members) {

@@ -637,6 +637,22 @@ final class SessionImpl {
         end(cause, true);
     }
 
+    /** Ends the session normally because the proxy, or its listener or cluster, goes away ({@link Stage#goingAway}). */
+    void goAway() {
+        if (ended()) {
+            return;
+        }
+        for (final Hop h : hops()) {
+            if (h.stage != null) {
+                h.stage.goingAway();
+            }
+        }
+        if (source.stage != null) {
+            source.stage.goingAway();
+        }
+        end(null);
+    }
+
     private void end(@Nullable Throwable cause, boolean keep) {
         if (ended()) {
             return;

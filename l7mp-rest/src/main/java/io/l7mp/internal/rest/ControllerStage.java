@@ -90,8 +90,12 @@ final class ControllerStage extends AnswerStage {
         body.write(b, 0, b.length);
     }
 
+    /**
+     * The rest of the body is not wanted: the connection ends after the answer (the listener drops what the client
+     * still sends until it closes) instead of reading on, which a client that stalls in its body would make last.
+     */
     private RestResponse tooLarge() {
-        return RestService.errorResponse(413, "body: larger than " + maxBody + " bytes", Map.of());
+        return RestService.errorResponse(413, "body: larger than " + maxBody + " bytes", Map.of("connection", "close"));
     }
 
     private void bodyTimedOut() {

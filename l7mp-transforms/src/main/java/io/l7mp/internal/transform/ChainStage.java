@@ -91,6 +91,13 @@ final class ChainStage implements Stage, Annotating {
     }
 
     @Override
+    public void goingAway() {
+        for (final Stage s : stages) {
+            s.goingAway();
+        }
+    }
+
+    @Override
     public String describe() {
         final StringJoiner j = new StringJoiner(" > ");
         for (final Stage s : stages) {

@@ -402,6 +402,17 @@ final class MetaSession implements Stage {
     }
 
     @Override
+    public void goingAway() {
+        if (in != null) {
+            in.goingAway();
+        }
+        if (out != null) {
+            out.goingAway();
+        }
+        source.goingAway();
+    }
+
+    @Override
     public String describe() {
         return source.describe();
     }

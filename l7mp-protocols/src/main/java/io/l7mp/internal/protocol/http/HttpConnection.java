@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.internal.protocol.Net;
 import io.l7mp.spi.HalfClosed;
+import io.l7mp.spi.LingeringClose;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -26,10 +26,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +57,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private @Nullable HttpExchange active;
     private @Nullable ChannelFuture lastWrite;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    /** Bounds how long the rest of a request body answered early may take to arrive. */
+    private @Nullable ScheduledFuture<?> discardTimer;
     private boolean closing;
     private boolean stopping;
     private boolean draining;
@@ -95,21 +97,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (active == null && queued.isEmpty()) {
             final String why = "request head not complete within " + (head == null ? 0 : head.timeoutMillis()) + " ms";
-            final ChannelFuture sent = ctx.writeAndFlush(errorResponse(HttpResponseStatus.REQUEST_TIMEOUT, why));
             listener.peerErrors.log(listener.name(), "slow request head", remoteAddress(), why);
-            closing = true;
-            releaseQueued();
-            final Channel ch = ctx.channel();
-            if (ch instanceof DuplexChannel d && ch.pipeline().get(SslHandler.class) == null) {
-                // The client is still sending: closing now would reset the connection and could take the 408 with
-                // it. Our side ends after the answer; what still comes is dropped until the client closes, or
-                // for at most the head timeout again.
-                sent.addListener(f -> d.shutdownOutput());
-                ch.eventLoop().schedule(() -> ch.close(), head == null ? 0 : head.timeoutMillis(),
-                        TimeUnit.MILLISECONDS);
-            } else {
-                sent.addListener(ChannelFutureListener.CLOSE);
-            }
+            closeAfter(ctx.writeAndFlush(errorResponse(HttpResponseStatus.REQUEST_TIMEOUT, why)));
         } else {
             // A pipelined head trickles in behind a response still being written: no room for an answer of ours.
             abort();
@@ -184,7 +173,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(o);
         }
         if (ex.discarded > MAX_DISCARD) {
-            abort();
+            // Only a session that ended (its answer is out) discards: the client may still be sending, so the
+            // connection ends without resetting it, which could take that answer with it.
+            closeAfter(lastWrite);
             return;
         }
         maybeFinish();
@@ -225,12 +216,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         final ChannelFuture last = lastWrite;
         if (!ex.requestDone) {
-            // The rest of the body is read and dropped so that the connection can carry the next request.
             if (!ex.keepAlive || h2 || ex.gone) {
                 closeAfter(last);
+            } else if (discardTimer == null) {
+                // The rest of the body is read and dropped so that the connection can carry the next request, for as
+                // long as a request head may take: a client that stalls in its body would hold the connection.
+                discardTimer = ctx.executor().schedule(() -> {
+                    discardTimer = null;
+                    if (active == ex && !closing) {
+                        logger.debug("listener {}: {} did not finish its request body, closing", listener.name(),
+                                remoteAddress());
+                        closeAfter(lastWrite);
+                    }
+                }, listener.lingerMillis(), TimeUnit.MILLISECONDS);
             }
             return;
         }
+        cancelDiscardTimer();
         active = null;
         lastWrite = null;
         if (h2) {
@@ -264,19 +266,37 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Ends the connection after {@code last}, the answer written last, or at once when there is none. An HTTP/1
+     * client may still be sending then (the body of a request answered early, a request refused before its end,
+     * pipelined requests): closing a socket with unread input resets the connection, and the client's side can throw
+     * the answer away with it. So the connection lingers: our output ends after the answer, what the client still
+     * sends is dropped, and it closes when the client closes, or after the head timeout.
+     */
     private void closeAfter(@Nullable ChannelFuture last) {
         closing = true;
+        cancelDiscardTimer();
         releaseQueued();
         if (last == null) {
             ctx.channel().close();
-        } else {
+        } else if (h2 || !LingeringClose.close(ctx.channel(), listener.lingerMillis())) {
+            // An HTTP/2 stream, or a client that finished sending: nothing to wait for.
             last.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void cancelDiscardTimer() {
+        final ScheduledFuture<?> t = discardTimer;
+        discardTimer = null;
+        if (t != null) {
+            t.cancel(false);
         }
     }
 
     /** Drops the connection (or resets the HTTP/2 stream): a response cut short, a broken request. */
     void abort() {
         closing = true;
+        cancelDiscardTimer();
         releaseQueued();
         ctx.channel().flush();
         ctx.channel().close();
@@ -310,10 +330,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         final HttpExchange ex = active;
-        final boolean read;
         if (closing) {
-            read = false;
-        } else if (ex == null) {
+            // The channel closes, or lingers and reads on to drop what the client still sends (LingeringClose).
+            return;
+        }
+        final boolean read;
+        if (ex == null) {
             read = queued.isEmpty();
         } else if (!ex.requestDone) {
             read = ex.closed || ex.gone || (ex.isBound() && ex.engineAutoRead);
@@ -353,6 +375,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext c) {
         closing = true;
+        cancelDiscardTimer();
         releaseQueued();
         final HttpExchange ex = active;
         active = null;

@@ -85,6 +85,14 @@ final class HttpListenerImpl implements Listener {
         return ids.getAndIncrement();
     }
 
+    /**
+     * Returns how long a connection that ends after an answer may wait for the client to stop sending (see
+     * {@link HttpConnection}): the head timeout, the time a client may take to send what it still owes.
+     */
+    long lingerMillis() {
+        return spec.headTimeoutOrDefault();
+    }
+
     @Override
     public CompletableFuture<Void> start() {
         final CompletableFuture<Void> done = new CompletableFuture<>();

@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * Turns whole WebSocket messages into {@link ByteBuf}s for the stage behind it and {@link ByteBuf}s written by the
  * stage into binary (or text, when they are UTF-8) frames. Answers pings; a close frame from the peer is answered
  * and ends the connection (a code other than 1000, 1001 or none is reported as an error). When the connection is
- * closed from this side it first sends a close frame: 1000, or 1011 when {@link #closing} gave a cause (or the code
- * of a WebSocket peer that closed the other side of the session). A frame that breaks the protocol closes with the
+ * closed from this side it first sends a close frame: 1000, 1001 when the proxy or the listener or cluster of the
+ * session goes away ({@link #goingAway}), or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
+ * that closed the other side of the session). A frame that breaks the protocol closes with the
  * protocol's code instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own,
  * so that the peer gets exactly one. Inactive until {@link #upgraded()}, so that it lets the HTTP handshake through untouched.
  */
@@ -41,6 +42,7 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     private int violationCode;
     private String violationReason = "";
     private @Nullable ChannelFuture closeSent;
+    private boolean goingAway;
 
     WsFrameCodec(boolean text) {
         this.text = text;
@@ -49,6 +51,11 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     /** Starts framing: the handshake is done. */
     void upgraded() {
         upgraded = true;
+    }
+
+    /** The session ends because this side goes away (RFC 6455 1001: a server going down), not because it is done. */
+    void goingAway() {
+        goingAway = true;
     }
 
     /** Records why the session ends, just before the stage closes the channel: decides the close code. */
@@ -130,7 +137,7 @@ final class WsFrameCodec extends ChannelDuplexHandler {
             if (violationCode != 0) {
                 frame = new CloseWebSocketFrame(violationCode, violationReason);
             } else if (c == null) {
-                frame = new CloseWebSocketFrame(1000, "");
+                frame = new CloseWebSocketFrame(goingAway ? 1001 : 1000, "");
             } else if (c instanceof WebSocketClosedException w) {
                 frame = new CloseWebSocketFrame(w.code(), w.reason());
             } else {

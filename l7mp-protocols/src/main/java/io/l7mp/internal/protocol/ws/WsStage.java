@@ -24,6 +24,11 @@ class WsStage extends HoldingChannelStage {
     }
 
     @Override
+    public void goingAway() {
+        codec.goingAway();
+    }
+
+    @Override
     public void close(@Nullable Throwable cause) {
         codec.closing(cause);
         super.close(cause);
