@@ -315,6 +315,33 @@ class RestApiTest {
     }
 
     @Test
+    void aNameWithAControlCharacterIs400NamingTheFieldAndTheCharacterAndAddsNothing() throws Exception {
+        final L7mp proxy = start(b -> b.cluster("up", c -> c.spec(io.l7mp.protocol.UdpSpec.port(1))));
+        final Api api = Api.of(proxy);
+        final String expected = " at index 1; expected: a name without whitespace or control characters)";
+        assertError(api.post("/api/v1/listeners", """
+                {"listener": {"name": "l\\u0001", "spec": {"protocol": "UDP", "port": 0, "address": "127.0.0.1"},
+                  "rules": []}}"""), 400, "Bad Request",
+                "listener.name: \"l\\u0001\" (control character \\u0001" + expected);
+        assertError(api.postYaml("/api/v1/clusters", "cluster: { name: \"c\\n\", spec: { protocol: Echo } }"),
+                400, "Bad Request", "cluster.name: \"c\\u000a\" (control character \\u000a" + expected);
+        assertError(api.post("/api/v1/clusters/up/endpoints",
+                "{\"endpoint\": {\"name\": \"e\\u007f\", \"spec\": {\"address\": \"127.0.0.1\"}}}"), 400, "Bad Request",
+                "endpoint.name: \"e\\u007f\" (control character \\u007f" + expected);
+        assertError(api.post("/api/v1/rulelists", "{\"rulelist\": {\"name\": \"l\\t\", \"rules\": []}}"), 400,
+                "Bad Request", "rulelist.name: \"l\\u0009\" (control character \\u0009" + expected);
+        assertError(api.post("/api/v1/rules", "{\"rule\": {\"name\": \"r\\u2028\", \"action\": {\"route\": \"x\"}}}"),
+                400, "Bad Request", "rule.name: \"r\\u2028\" (control character \\u2028" + expected);
+        assertError(api.post("/api/v1/routes", "{\"route\": {\"name\": \"r\\u0085\", \"destination\": \"up\"}}"),
+                400, "Bad Request", "route.name: \"r\\u0085\" (control character \\u0085" + expected);
+        final JsonNode config = api.get("/api/v1/config").json();
+        assertThat(config.get("listeners")).hasSize(1);
+        assertThat(config.get("rulelists")).hasSize(1);
+        assertThat(config.get("routes")).hasSize(1);
+        assertThat(api.get("/api/v1/clusters/up").json().get("endpoints").asInt()).isZero();
+    }
+
+    @Test
     void deletingAListenerPlainlyKeepsItsInlineObjectsAndRecursivelyRemovesThem() throws Exception {
         final L7mp proxy = start(b -> b.cluster("named", c -> c.spec(ProtocolSpec.of("Echo"))));
         final Api api = Api.of(proxy);
