@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name    unique among listeners
  * @param spec    the protocol and its parameters
- * @param rules   a RuleList name, or rules given inline (which become a generated {@code <name>-RuleList-<n>})
+ * @param rules   a RuleList name, or rules given inline (which become a generated {@code <name>-RuleList-<n>});
+ *                required, as in l7mp ({@code []} for none yet; the builder gives {@code []} when no rule is added)
  * @param options listener options
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +30,10 @@ public record ListenerSpec(@JsonProperty("name") String name,
             throw new IllegalArgumentException("spec: missing (expected: {protocol: ...})");
         }
         if (rules == null) {
-            rules = Ref.inline(new RuleListSpec(null, List.of()));
+            // l7mp refuses it too ("Property rules is required"): such a listener would accept connections only to
+            // end every one of them with "No route". [] says "none yet" on purpose and is kept.
+            throw new IllegalArgumentException("rules: missing in listener \"" + name + "\" (expected: a RuleList"
+                    + " name or a list of rules; [] for a listener whose rules are added later)");
         }
     }
 

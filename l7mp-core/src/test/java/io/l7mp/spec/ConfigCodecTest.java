@@ -123,4 +123,19 @@ class ConfigCodecTest {
         assertThatThrownBy(() -> ListenerSpec.builder("in").spec(ProtocolSpec.of("X")).rules("rl\u0000").build())
                 .hasMessageContaining("control character \\u0000");
     }
+
+    @Test
+    void aListenerWithoutRulesIsRefusedAsL7mpRefusesIt() {
+        // It would accept connections only to end each one with "No route"; l7mp says "Property rules is required".
+        assertThatThrownBy(() -> WITH_X.readConfig("{\"listeners\": [{\"name\": \"in\", \"spec\": {\"protocol\": "
+                + "\"X\"}}]}", false)).isInstanceOf(ConfigException.class)
+                .hasMessage("listeners[0].rules: missing in listener \"in\" (expected: a RuleList name or a list of "
+                        + "rules; [] for a listener whose rules are added later)")
+                .extracting(e -> ((ConfigException) e).path()).isEqualTo("listeners[0].rules");
+        assertThatThrownBy(() -> WITH_X.readConfig("listeners: [{name: in, spec: {protocol: X}, rules: null}]", true))
+                .hasMessageStartingWith("listeners[0].rules: missing in listener \"in\"");
+        // [] (rules to be added to its generated RuleList later) and a RuleList name still load, as in l7mp.
+        WITH_X.readConfig("listeners: [{name: a, spec: {protocol: X}, rules: []}, {name: b, spec: {protocol: X}, "
+                + "rules: a-RuleList-1}]", true);
+    }
 }

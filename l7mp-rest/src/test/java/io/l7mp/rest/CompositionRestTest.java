@@ -106,6 +106,7 @@ class CompositionRestTest {
                 listener:
                   name: l
                   spec: {protocol: MetaListener, listener: {protocol: UDP, port: 0}, egress: [{protocol: TestLocal}]}
+                  rules: []
                 """), 403, "Forbidden", "listener.spec.egress[0].protocol: \"TestLocal\"");
         assertError(api.postYaml("/api/v1/routes", """
                 route: {name: r, destination: chain, session: [{spec: {protocol: TestLocal}}]}

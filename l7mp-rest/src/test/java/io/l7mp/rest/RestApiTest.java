@@ -342,6 +342,26 @@ class RestApiTest {
     }
 
     @Test
+    void aListenerWithoutRulesIs400AndOneWithEmptyRulesIsAdded() throws Exception {
+        // l7mp refuses it ("Property rules is required"); [] is a listener whose rules come later, as in l7mp.
+        final L7mp proxy = start(b -> b.cluster("echo", c -> c.spec(ProtocolSpec.of("Echo"))));
+        final Api api = Api.of(proxy);
+        assertError(api.postYaml("/api/v1/listeners", "listener: { name: bare, spec: { protocol: UDP, port: 0, "
+                + "address: 127.0.0.1 } }"), 400, "Bad Request", "listener.rules: missing in listener \"bare\" "
+                + "(expected: a RuleList name or a list of rules; [] for a listener whose rules are added later)");
+        assertError(api.get("/api/v1/listeners/bare"), 404, "Not Found", "listener \"bare\" not found");
+        assertOk(api.postYaml("/api/v1/listeners", "listener: { name: later, spec: { protocol: UDP, port: 0, "
+                + "address: 127.0.0.1 }, rules: [] }"));
+        final String list = api.get("/api/v1/listeners/later").json().get("rules").asText();
+        assertOk(api.postYaml("/api/v1/rulelists/" + list + "/rules/0",
+                "rule: { action: { route: { destination: echo } } }"));
+        try (DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            assertThat(roundTrip(c, new InetSocketAddress("127.0.0.1", proxy.listener("later").port()), "now"))
+                    .isEqualTo("now");
+        }
+    }
+
+    @Test
     void deletingAListenerPlainlyKeepsItsInlineObjectsAndRecursivelyRemovesThem() throws Exception {
         final L7mp proxy = start(b -> b.cluster("named", c -> c.spec(ProtocolSpec.of("Echo"))));
         final Api api = Api.of(proxy);
