@@ -279,9 +279,10 @@ final class SessionImpl {
         }
         final ScheduledFuture<?> timer = loop.schedule(() -> {
             if (h.attempt == att && !f.isDone()) {
-                endpointFailed(h);
-                attemptFailed(h, att, triesLeft, new SessionError(504, "connect to " + h.origin + " timed out after "
-                        + retry.timeoutMillis() + " ms"));
+                final SessionError timeout = new SessionError(504, "connect to " + h.origin + " timed out after "
+                        + retry.timeoutMillis() + " ms");
+                endpointFailed(h, timeout);
+                attemptFailed(h, att, triesLeft, timeout);
             }
         }, retry.timeoutMillis(), TimeUnit.MILLISECONDS);
         f.addListener(x -> connectDone(h, att, triesLeft, f, timer));
@@ -298,22 +299,41 @@ final class SessionImpl {
             return;
         }
         if (f.isSuccess()) {
-            if (h.endpoint != null) {
-                h.endpoint.state.connected();
+            final EndpointEntry e = h.endpoint;
+            if (e != null) {
+                e.state.connected();
+                if (e.state.reportWorking()) {
+                    logger.info("cluster {}: endpoint {} ({}) accepts connects again", e.cluster, e.name(), e.id());
+                }
             }
             connected(h, f.getNow());
         } else {
-            endpointFailed(h);
+            endpointFailed(h, f.cause());
             attemptFailed(h, att, triesLeft, f.cause());
         }
     }
 
-    /** Tells the circuit breaker of the hop's cluster, if it has one, that its endpoint failed a connect. */
-    private void endpointFailed(Hop h) {
+    /**
+     * Counts a failed connect to the hop's endpoint for the circuit breaker of its cluster, if it has one, and tells
+     * the operator: a warning when the endpoint's connects start failing (not per failure: see
+     * {@link EndpointState#reportFailing}), each failure at debug.
+     */
+    private void endpointFailed(Hop h, Throwable cause) {
         final EndpointEntry e = h.endpoint;
         final ClusterEntry c = h.cluster;
-        final CircuitBreakerSpec breaker = c == null ? null : c.spec.circuitBreaker();
-        if (e != null && breaker != null && e.state.connectFailed(breaker, System.nanoTime())) {
+        if (e == null || c == null) {
+            return;
+        }
+        final long now = System.nanoTime();
+        final int n = e.state.connectFailed();
+        logger.debug("{} connect to cluster {} endpoint {} ({}) failed ({} in a row): {}", name, c.name(), e.name(),
+                e.id(), n, cause.getMessage());
+        if (e.state.reportFailing(now)) {
+            logger.warn("cluster {}: endpoint {} ({}) fails connects: {} (logged again when it accepts connects, "
+                    + "each failure at debug)", c.name(), e.name(), e.id(), cause.getMessage());
+        }
+        final CircuitBreakerSpec breaker = c.spec.circuitBreaker();
+        if (breaker != null && e.state.opensCircuit(breaker, n, now)) {
             logger.warn("cluster {}: endpoint {} ({}) ejected for {} ms: connects to it keep failing", c.name(),
                     e.name(), e.id(), breaker.openTimeoutMillis());
         }
