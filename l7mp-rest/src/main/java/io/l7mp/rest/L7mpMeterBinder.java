@@ -3,6 +3,7 @@ package io.l7mp.rest;
 import static java.util.Objects.requireNonNull;
 
 import io.l7mp.ClusterInfo;
+import io.l7mp.EndpointHealth;
 import io.l7mp.EndpointInfo;
 import io.l7mp.L7mp;
 import io.l7mp.ListenerInfo;
@@ -49,8 +50,12 @@ import org.slf4j.LoggerFactory;
  * <p>Meters: {@code l7mp.<kind>.sessions}, {@code .ingress.packets}, {@code .ingress.bytes}, {@code .egress.packets},
  * {@code .egress.bytes}, {@code .errors}, {@code .retries} (function counters) and {@code .active.sessions} (gauge),
  * where {@code <kind>} is {@code listener} (tag {@code listener}), {@code cluster} (tag {@code cluster}) or
- * {@code endpoint} (tags {@code cluster}, {@code endpoint}); {@code l7mp.sessions} (gauge, tag {@code status}) and
- * {@code l7mp.info} (gauge 1, tag {@code version}). Values are read from the proxy when the registry reads them.
+ * {@code endpoint} (tags {@code cluster}, {@code endpoint}); {@code l7mp.endpoint.up} (gauge: 1 while the endpoint
+ * gets new sessions, 0 while its cluster's health check or circuit breaker keeps it out; tags {@code cluster},
+ * {@code endpoint}, {@code health}; only for clusters with a {@code health_check} or {@code circuit_breaker});
+ * {@code l7mp.sessions} (gauge, tag {@code status}) and {@code l7mp.info} (gauge 1, tag {@code version}). Values are
+ * read from the proxy when the registry reads them; the {@code health} tag follows a change of health at the next
+ * re-read (below), which replaces the gauge.
  *
  * <p>Listeners, clusters and endpoints added or deleted after binding are followed: the binder re-reads the proxy's
  * objects when a session starts and whenever a registry reads {@code l7mp.sessions} (every scrape or publication),
@@ -94,11 +99,42 @@ public final class L7mpMeterBinder implements MeterBinder, AutoCloseable {
     }
 
     /** The object's source, strongly held: Micrometer keeps only a weak reference to a meter's object. */
-    private record Bound(Source source, List<Meter> meters) {
+    private record Bound(Object source, List<Meter> meters) {
     }
 
-    /** One object the proxy has now. */
-    private record Target(String kind, Tags tags, Source source) {
+    /** One object the proxy has now, and how to register its meters. */
+    private interface Target {
+        Bound register(MeterRegistry registry);
+    }
+
+    /** A listener, cluster or endpoint: its {@link Metrics#FIELDS}. */
+    private record StatsTarget(String kind, Tags tags, Source source) implements Target {
+        @Override
+        public Bound register(MeterRegistry registry) {
+            return registerStats(registry, this);
+        }
+    }
+
+    /**
+     * {@code l7mp.endpoint.up} of one endpoint of a cluster with a health check or circuit breaker. Its {@code health}
+     * tag is the health at the sync that registered it, part of its key in {@link #targets()}: when the health
+     * changes, the next sync replaces the gauge, as the Prometheus endpoint's series changes its label.
+     */
+    private record UpTarget(Tags tags, Supplier<EndpointHealth> health) implements Target {
+        @Override
+        public Bound register(MeterRegistry registry) {
+            final Gauge g = Gauge.builder("l7mp.endpoint.up", this, UpTarget::read).tags(tags)
+                    .description(Metrics.ENDPOINT_UP_HELP).strongReference(true).register(registry);
+            return new Bound(this, List.of(g));
+        }
+
+        double read() {
+            try {
+                return health.get() == EndpointHealth.HEALTHY ? 1 : 0;
+            } catch (final RuntimeException e) {
+                return Double.NaN;   // deleted (or the proxy closed): the next sync removes the meter
+            }
+        }
     }
 
     private record SessionSnapshot(long taken, Map<SessionStatus, Integer> byStatus) {
@@ -220,7 +256,7 @@ public final class L7mpMeterBinder implements MeterBinder, AutoCloseable {
             }
             for (final Map.Entry<String, Target> t : want.entrySet()) {
                 if (!have.containsKey(t.getKey())) {
-                    have.put(t.getKey(), register(registry, t.getValue()));
+                    have.put(t.getKey(), t.getValue().register(registry));
                 }
             }
         }
@@ -230,31 +266,42 @@ public final class L7mpMeterBinder implements MeterBinder, AutoCloseable {
         final Map<String, Target> want = new LinkedHashMap<>();
         for (final ListenerInfo l : proxy.listeners()) {
             final String name = l.name();
-            want.put("listener\u0000" + name, new Target("listener", Tags.of("listener", name),
+            want.put("listener\u0000" + name, new StatsTarget("listener", Tags.of("listener", name),
                     new Source(() -> proxy.listener(name).stats())));
         }
         for (final ClusterInfo c : proxy.clusters()) {
             final String cluster = c.name();
-            want.put("cluster\u0000" + cluster, new Target("cluster", Tags.of("cluster", cluster),
+            want.put("cluster\u0000" + cluster, new StatsTarget("cluster", Tags.of("cluster", cluster),
                     new Source(() -> proxy.cluster(cluster).stats())));
+            final boolean guarded = c.spec().healthCheck() != null || c.spec().circuitBreaker() != null;
             for (final EndpointInfo ep : c.endpoints()) {
                 final String name = ep.name();
-                want.put("endpoint\u0000" + cluster + "\u0000" + name, new Target("endpoint",
-                        Tags.of("cluster", cluster, "endpoint", name), new Source(() -> endpointStats(cluster, name))));
+                final Tags tags = Tags.of("cluster", cluster, "endpoint", name);
+                want.put("endpoint\u0000" + cluster + "\u0000" + name, new StatsTarget("endpoint", tags,
+                        new Source(() -> endpointStats(cluster, name))));
+                if (guarded) {
+                    final String health = Metrics.healthLabel(ep.health());
+                    want.put("endpoint.up\u0000" + cluster + "\u0000" + name + "\u0000" + health, new UpTarget(
+                            tags.and("health", health), () -> endpoint(cluster, name).health()));
+                }
             }
         }
         return want;
     }
 
     private Stats endpointStats(String cluster, String name) {
+        return endpoint(cluster, name).stats();
+    }
+
+    private EndpointInfo endpoint(String cluster, String name) {
         final EndpointInfo e = proxy.endpoint(name);
         if (!e.cluster().equals(cluster)) {
             throw new IllegalStateException("endpoint " + name + " moved to cluster " + e.cluster());
         }
-        return e.stats();
+        return e;
     }
 
-    private static Bound register(MeterRegistry registry, Target t) {
+    private static Bound registerStats(MeterRegistry registry, StatsTarget t) {
         final List<Meter> meters = new ArrayList<>(Metrics.FIELDS.size());
         for (final Metrics.Field f : Metrics.FIELDS) {
             final String name = "l7mp." + t.kind() + "." + f.suffix().replaceFirst("_total$", "").replace('_', '.');

@@ -4,8 +4,10 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.l7mp.L7mp;
+import io.l7mp.protocol.TcpSpec;
 import io.l7mp.protocol.UdpSpec;
 import io.l7mp.spec.EndpointSpec;
+import io.l7mp.spec.HealthCheckSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
 import io.l7mp.testing.UdpEchoServer;
@@ -15,7 +17,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -157,6 +161,55 @@ class MicrometerBindingTest {
 
             binder.close();
             assertThat(registry.getMeters()).isEmpty();
+        }
+    }
+
+    @Test
+    void anEndpointOfACheckedClusterHasTheUpGaugeOfThePrometheusEndpointAndItsHealthTagFollowsTheCheck()
+            throws Exception {
+        final int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (L7mp proxy = RestApi.addPrometheusTo(L7mp.builder(), "127.0.0.1", 0)
+                .cluster("up", c -> c.spec(TcpSpec.port(port)).endpoint(EndpointSpec.of("127.0.0.1").withName("ep"))
+                        .healthCheck(HealthCheckSpec.every(Duration.ofMillis(50), Duration.ofMillis(500))
+                                .withThresholds(1, 1)))
+                .cluster("plain", c -> c.spec(TcpSpec.port(port))
+                        .endpoint(EndpointSpec.of("127.0.0.1").withName("unchecked")))
+                .build();
+             L7mpMeterBinder binder = new L7mpMeterBinder(proxy)) {
+            proxy.start().get(5, SECONDS);
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            binder.bindTo(registry);
+            final Api prom = new Api(proxy.listener(RestApi.PROMETHEUS_LISTENER).port());
+            Await.until(WAIT, "the gauge to show the endpoint down", () -> {
+                binder.refresh();
+                return registry.find("l7mp.endpoint.up").tags("cluster", "up", "endpoint", "ep", "health", "unhealthy")
+                        .gauge() != null;
+            });
+            assertThat(value(registry, "l7mp.endpoint.up", "cluster", "up", "health", "unhealthy")).isZero();
+            assertThat(registry.find("l7mp.endpoint.up").tag("health", "healthy").gauge()).as("replaced").isNull();
+            assertThat(registry.find("l7mp.endpoint.up").tag("cluster", "plain").gauge()).as("no check").isNull();
+            assertThat(registry.get("l7mp.endpoint.up").gauge().getId().getDescription())
+                    .isEqualTo("1 while the endpoint gets new sessions, 0 while its cluster's health check or circuit "
+                            + "breaker keeps it out.");
+            final Map<String, Double> up = new TreeMap<>(meters(registry));
+            up.keySet().removeIf(k -> !k.startsWith("l7mp_endpoint_up"));
+            final Map<String, Double> scraped = new TreeMap<>(scrape(prom));
+            scraped.keySet().removeIf(k -> !k.startsWith("l7mp_endpoint_up"));
+            assertThat(up).isEqualTo(scraped)
+                    .isEqualTo(Map.of("l7mp_endpoint_up{cluster=\"up\",endpoint=\"ep\",health=\"unhealthy\"}", 0.0));
+
+            // The endpoint comes up (its probes are connects that a listening socket completes without accepting).
+            try (ServerSocket back = new ServerSocket(port, 500, InetAddress.getLoopbackAddress())) {
+                Await.until(WAIT, "the gauge to show the endpoint up", () -> {
+                    binder.refresh();
+                    return registry.find("l7mp.endpoint.up").tag("health", "healthy").gauge() != null;
+                });
+                assertThat(value(registry, "l7mp.endpoint.up", "cluster", "up", "health", "healthy")).isEqualTo(1);
+                assertThat(registry.find("l7mp.endpoint.up").tag("health", "unhealthy").gauge()).isNull();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.l7mp.internal.rest;
 
 import io.l7mp.ClusterInfo;
+import io.l7mp.EndpointHealth;
 import io.l7mp.EndpointInfo;
 import io.l7mp.L7mp;
 import io.l7mp.ListenerInfo;
@@ -11,6 +12,7 @@ import io.l7mp.spi.MetricsSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.ToLongFunction;
@@ -55,10 +57,19 @@ public final class Metrics {
             new Field("errors_total", "counter", "Sessions or stages that failed", Stats::errors),
             new Field("retries_total", "counter", "Reconnect attempts", Stats::retries));
 
+    /** The description of {@code l7mp_endpoint_up}, here and in the Micrometer binding. */
+    public static final String ENDPOINT_UP_HELP = "1 while the endpoint gets new sessions, 0 while its cluster's"
+            + " health check or circuit breaker keeps it out.";
+
     private static final Logger logger = LoggerFactory.getLogger(Metrics.class);
     private static volatile @Nullable List<MetricsSource> sources;
 
     private Metrics() {
+    }
+
+    /** Returns the {@code health} label of {@code l7mp_endpoint_up}: healthy, unhealthy or ejected. */
+    public static String healthLabel(EndpointHealth health) {
+        return health.name().toLowerCase(Locale.ROOT);
     }
 
     /** Sums the sessions of a list by status, every status present (zero when none). */
@@ -95,9 +106,9 @@ public final class Metrics {
                 final String labels = "cluster=\"" + escape(c.name()) + "\",endpoint=\"" + escape(e.name()) + "\"";
                 es.add(new Sample(labels, e.stats()));
                 if (guarded) {
-                    up.append("l7mp_endpoint_up{").append(labels).append(",health=\"")
-                            .append(e.health().name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
-                            .append(e.health() == io.l7mp.EndpointHealth.HEALTHY ? 1 : 0).append('\n');
+                    final EndpointHealth health = e.health();
+                    up.append("l7mp_endpoint_up{").append(labels).append(",health=\"").append(healthLabel(health))
+                            .append("\"} ").append(health == EndpointHealth.HEALTHY ? 1 : 0).append('\n');
                 }
             }
         }
@@ -105,8 +116,8 @@ public final class Metrics {
         family(sb, "cluster", cs);
         family(sb, "endpoint", es);
         if (!up.isEmpty()) {
-            sb.append("# HELP l7mp_endpoint_up 1 while the endpoint gets new sessions, 0 while its cluster's"
-                    + " health check or circuit breaker keeps it out.\n# TYPE l7mp_endpoint_up gauge\n").append(up);
+            sb.append("# HELP l7mp_endpoint_up ").append(ENDPOINT_UP_HELP).append("\n# TYPE l7mp_endpoint_up gauge\n")
+                    .append(up);
         }
         final Map<SessionStatus, Integer> byStatus = byStatus(proxy.sessions());
         sb.append("# HELP l7mp_sessions Sessions in the session list, by status.\n# TYPE l7mp_sessions gauge\n");
