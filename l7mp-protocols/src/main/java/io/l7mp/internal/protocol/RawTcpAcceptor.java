@@ -32,6 +32,7 @@ final class RawTcpAcceptor implements EpollIoHandle {
     private static final int ACCEPTS_PER_WAKEUP = 64;
     /** How long accepting pauses when the process is out of file descriptors (the backlog would wake it at once). */
     private static final long PAUSE_MILLIS = 100;
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String name;
     private final EventLoop loop;
@@ -44,6 +45,7 @@ final class RawTcpAcceptor implements EpollIoHandle {
     private final byte[] addr = new byte[26];
     private @Nullable IoRegistration registration;
     private boolean closed;
+    private long warnedAt = System.nanoTime() - WARN_INTERVAL_NANOS;
 
     private RawTcpAcceptor(String name, EventLoop loop, Socket socket, InetSocketAddress local,
                            BiConsumer<RawTcpStage, InetSocketAddress> onAccept) {
@@ -115,7 +117,14 @@ final class RawTcpAcceptor implements EpollIoHandle {
             } catch (final IOException e) {
                 // Out of file descriptors, most likely: the pending connection stays in the backlog and would wake
                 // the loop again at once.
-                logger.warn("listener {}: cannot accept a connection: {}", name, Net.reason(e));
+                final long now = System.nanoTime();
+                if (now - warnedAt >= WARN_INTERVAL_NANOS) {
+                    warnedAt = now;
+                    logger.warn("listener {}: cannot accept connections: {} (pausing {} ms at a time; said again "
+                            + "in 10 s at the earliest)", name, Net.reason(e), PAUSE_MILLIS);
+                } else {
+                    logger.debug("listener {}: cannot accept a connection: {}", name, Net.reason(e));
+                }
                 pause();
                 return;
             }

@@ -144,7 +144,7 @@ final class RawTcpStage implements Stage, EpollIoHandle {
             s = StreamSocket.open(remote.getAddress() instanceof Inet6Address);
         } catch (final RuntimeException e) {
             return p.setFailure(new SessionError(502, "cannot open a socket to " + Net.hostPort(remote) + ": "
-                    + e.getMessage(), e));
+                    + Net.reason(e.getCause() != null ? e.getCause() : e), e));
         }
         final RawTcpStage stage = new RawTcpStage(loop, s, remote, false);
         stage.connecting = p;

@@ -121,4 +121,46 @@ class RawTcpStageTest {
             Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
         }
     }
+
+    /** IPv6 both ways: the listener's socket, the address accept reports, the upstream socket's family. */
+    @Test
+    void ipv6ClientsAndEndpointsWork() throws Exception {
+        final InetAddress v6 = InetAddress.getByName("::1");
+        final ServerSocket backend;
+        try {
+            backend = new ServerSocket(0, 8, v6);
+        } catch (IOException e) {
+            assumeTrue(false, "no IPv6 loopback: " + e);
+            return;
+        }
+        final CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+            try (Socket b = backend.accept()) {
+                b.getInputStream().transferTo(b.getOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (backend;
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("::1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("::1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (Socket s = new Socket(v6, proxy.listener("in").port())) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write("hello over v6".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(13), java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("hello over v6");
+                assertThat(proxy.sessions().get(0).metadata().at("/IP/src_addr").asText())
+                        .isEqualTo(v6.getHostAddress());
+                assertThat(proxy.sessions().get(0).metadata().at("/TCP/src_port").asInt())
+                        .isEqualTo(s.getLocalPort());
+                s.shutdownOutput();
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            }
+            echo.get(5, SECONDS);
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
 }
