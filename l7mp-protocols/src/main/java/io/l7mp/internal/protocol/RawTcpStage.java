@@ -282,7 +282,9 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         if (inputShut) {
             return;
         }
-        if (lingering) {
+        if (lingering || draining) {
+            // Closed by the engine: what the peer still sends is dropped, so that it does not stall writing to us
+            // while we wait for it to read what is queued.
             drainInput();
             return;
         }
@@ -400,14 +402,20 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         }
     }
 
-    /** Lingering: drops what the peer still sends, closes on its end of stream. */
+    /**
+     * Drops what the peer still sends. At its end of stream a lingering stage closes; a draining one (still writing
+     * out its queue) goes on until the queue is written.
+     */
     private void drainInput() {
         final ByteBuf buf = alloc.directBuffer(MAX_READ);
         try {
             for (int i = 0; i < MAX_READS; i++) {
                 final int n = recv(buf);
                 if (n < 0) {
-                    closeFd();
+                    inputShut = true;
+                    if (lingering) {
+                        closeFd();
+                    }
                     return;
                 }
                 if (n == 0) {
@@ -424,7 +432,7 @@ final class RawTcpStage implements Stage, EpollIoHandle {
 
     private void scheduleDrain() {
         loop.execute(() -> {
-            if (lingering && !fdClosed) {
+            if ((lingering || draining) && !fdClosed && !inputShut) {
                 drainInput();
             }
         });
@@ -618,6 +626,10 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         }
         // A slow reader has not taken it all yet: close once it has, bounded for a peer that never reads.
         timer = loop.schedule(this::closeFd, DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        if (readPending && !inputShut) {
+            // Unread input no new edge will announce: a peer blocked writing it would never read our queue.
+            drainInput();
+        }
     }
 
     /** A gracefully closed stage whose queue went out. */
