@@ -13,6 +13,7 @@ import io.l7mp.SyncResult;
 import io.l7mp.spec.ClusterSpec;
 import io.l7mp.spec.Config;
 import io.l7mp.spec.ConfigCodec;
+import io.l7mp.spec.EndpointSpec;
 import io.l7mp.spec.ProtocolSpec;
 import io.l7mp.testing.Await;
 import io.l7mp.testing.TcpEchoServer;
@@ -210,6 +211,48 @@ class SyncTest {
                     java.util.List.of(), java.util.List.of(), java.util.List.of())).get(5, SECONDS))
                     .cause().hasMessageStartingWith("clusters[0].name: missing");
             assertThat(proxy.config()).isEqualTo(before);
+        }
+    }
+
+    /**
+     * A control plane resyncs to undo drift: an object changed by other means since the last sync (the REST API does
+     * it through the same engine calls) is applied again though its desired spec did not change, a listener whose
+     * inline rules were edited included; what nobody touched stays unchanged.
+     */
+    @Test
+    void aResyncUndoesChangesMadeByOtherMeans() throws Exception {
+        final int port = TcpProxyTest.freePort();
+        try (TcpEchoServer a = new TcpEchoServer(0, "A:");
+             TcpEchoServer b = new TcpEchoServer(0, "B:");
+             L7mp proxy = L7mp.builder().build()) {
+            proxy.start().get(5, SECONDS);
+            final Config want = desired(port, """
+                    - name: up
+                      spec: {protocol: TCP, port: %d}
+                      endpoints: [{name: a, spec: {address: 127.0.0.1}}]
+                    """.formatted(a.port()), "up");
+            sync(proxy, want);
+
+            // An endpoint added over the API: the resync takes it out again.
+            proxy.addEndpoint("up", EndpointSpec.of("127.0.0.1", b.port())).get(5, SECONDS);
+            assertThat(proxy.cluster("up").endpoints()).hasSize(2);
+            SyncResult r = sync(proxy, want);
+            assertThat(r.changed()).containsExactly("cluster/up");
+            assertThat(r.unchanged()).isEqualTo(1);
+            assertThat(proxy.cluster("up").endpoints()).extracting(EndpointInfo::name).containsExactly("a");
+
+            // The listener's inline rule deleted over the API: the listener routes nothing until the resync.
+            final String list = proxy.ruleLists().keySet().iterator().next();
+            proxy.deleteRuleFromRuleList(list, "0", true).get(5, SECONDS);
+            r = sync(proxy, want);
+            assertThat(r.changed()).containsExactly("listener/in");
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                assertThat(exchange(c, "back")).isEqualTo("A:back");
+            }
+
+            // Nothing changed since: nothing to do.
+            assertThat(sync(proxy, want))
+                    .isEqualTo(new SyncResult(java.util.List.of(), java.util.List.of(), java.util.List.of(), 2));
         }
     }
 }

@@ -273,6 +273,14 @@ public final class Engine {
 
     /** What each object the last sync applied was given as ("cluster:up" -> its spec). Control thread only. */
     private final Map<String, Object> synced = new HashMap<>();
+    /**
+     * The state the last sync committed. An object whose entry is no longer the one it committed was changed by other
+     * means since (the REST API, the builder's methods): the next sync applies it again even if its desired spec is
+     * the same, so that a control plane's resync undoes drift.
+     */
+    private State syncedState = State.EMPTY;
+    /** The objects that synced objects defined inline (by {@code kind:name}), as the syncs left them. */
+    private Map<String, Object> syncedInline = Map.of();
 
     /**
      * Makes the running config match {@code desired} in one change: objects it names are added, changed (in place
@@ -356,9 +364,22 @@ public final class Engine {
         } catch (final ConflictException e) {
             throw new ConfigException("", e.getMessage(), e);
         }
+        final State before = state;
         t.afterCommit.add(() -> {
             synced.clear();
             synced.putAll(plan.next);
+            // Inline objects this sync made or replaced, and those earlier syncs made that it left as they were;
+            // those of the static config or the API are not the sync's to watch.
+            final Map<String, Object> inline = new HashMap<>();
+            state.forEachGenerated((key, e) -> {
+                final int colon = key.indexOf(':');
+                if (before.entry(key.substring(0, colon), key.substring(colon + 1)) != e
+                        || syncedInline.get(key) == e) {
+                    inline.put(key, e);
+                }
+            });
+            syncedInline = inline;
+            syncedState = state;
         });
         return new SyncResult(plan.added, plan.changed, plan.removed, plan.unchanged);
     }
@@ -370,10 +391,25 @@ public final class Engine {
         final List<String> changed = new ArrayList<>();
         final List<String> removed = new ArrayList<>();
         final Map<String, Object> next = new HashMap<>();
+        /** The inline objects (a listener's rules, a route's clusters) are as the last sync left them. */
+        final boolean inlineKept;
         int unchanged;
 
         SyncPlan(Txn t) {
             this.t = t;
+            boolean kept = true;
+            for (final Map.Entry<String, Object> e : syncedInline.entrySet()) {
+                final int colon = e.getKey().indexOf(':');
+                kept &= state.entry(e.getKey().substring(0, colon), e.getKey().substring(colon + 1)) == e.getValue();
+            }
+            this.inlineKept = kept;
+        }
+
+        /** Whether the running object is what the last sync left, with {@code spec} what it applied. */
+        private boolean kept(String kind, String name, Object spec) {
+            return spec.equals(synced.get(kind + ":" + name))
+                    && t.entry(kind, name) == syncedState.entry(kind, name)
+                    && (inlineKept || kind.equals("cluster"));
         }
 
         /**
@@ -386,7 +422,7 @@ public final class Engine {
             if (!t.has(kind, name)) {
                 add.run();
                 added.add(kind + "/" + name);
-            } else if (spec.equals(synced.get(kind + ":" + name))) {
+            } else if (kept(kind, name, spec)) {
                 unchanged++;
             } else {
                 if (!inPlace.getAsBoolean()) {
