@@ -280,6 +280,14 @@ final class RawTcpStage implements Stage, EpollIoHandle {
 
     private void readReady(boolean error) {
         if (inputShut) {
+            // Nothing is left to read, but a reset after the peer's half-close still ends the connection: with nothing
+            // queued for the peer no write would find out, and the session would wait for an answer nobody takes.
+            if (error) {
+                final int e = soError();
+                if (e != 0) {
+                    fail(Errors.newIOException("read", -e));
+                }
+            }
             return;
         }
         if (lingering) {
