@@ -205,6 +205,44 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * An upstream that accepts and hangs up at once is reconnected {@code num_retries} times, then the session ends:
+     * a reconnect that worked must not renew the budget, or the proxy reconnects for as long as the client stays,
+     * as fast as it can (hundreds of thousands of connects a minute, a core busy on them).
+     */
+    @Test
+    void anUpstreamThatKeepsHangingUpIsReconnectedNumRetriesTimes() throws Exception {
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket backend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.DISCONNECT).numRetries(2)
+                                     .timeout(Duration.ofMillis(200)))))
+                     .build()) {
+            final Thread hangUp = new Thread(() -> {
+                try {
+                    while (true) {
+                        backend.accept().close();
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // The test closed the backend.
+                }
+            });
+            hangUp.start();
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).as("the session's end after the reconnects").isEqualTo(-1);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+            assertThat(accepted.get()).as("connects: the first and num_retries reconnects").isLessThanOrEqualTo(3);
+            backend.close();
+            hangUp.join(5_000);
+        }
+    }
+
     @Test
     void changingARouteReroutesLiveSessions() throws Exception {
         try (UdpEchoServer a = new UdpEchoServer("127.0.0.1", "A:");

@@ -36,6 +36,11 @@ final class Hop implements StageHandler {
     boolean ready;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
+    /**
+     * Reconnects after the stage disconnected, over the hop's life: the route's {@code num_retries} bounds them all,
+     * so that an endpoint that accepts and hangs up at once is not reconnected for as long as the client stays.
+     */
+    int reconnects;
     /** The next connect attempt's timer; {@link #detach} cancels it. */
     @Nullable ScheduledFuture<?> retryTimer;
     String status = "INIT";

@@ -604,13 +604,15 @@ final class SessionImpl {
             end(cause);
             return;
         }
-        if (retry.retryOn().onDisconnect() && retry.numRetries() > 0 && h.cluster != null
+        if (retry.retryOn().onDisconnect() && h.reconnects < retry.numRetries() && h.cluster != null
                 && h.cluster.provider.retriable()) {
             logger.debug("{} stage {} disconnected, reconnecting", name, h.origin);
             status = SessionStatus.DISCONNECTED;
             retries++;
+            h.reconnects++;
             h.status = "RETRYING";
-            connect(h, retry.numRetries() - 1);
+            // A connect that fails on the way back gets what is left of the budget.
+            connect(h, retry.numRetries() - h.reconnects);
             return;
         }
         end(cause);
