@@ -145,6 +145,20 @@ final class Hop implements StageHandler {
         }
     }
 
+    /** Whether this hop's stage reads a byte stream (TCP, a Unix stream, a pipe). */
+    boolean readsBytes() {
+        return stage != null && stage.streamKind() == StreamKind.BYTE;
+    }
+
+    /** Whether this hop's stage, or the one it is connecting, keeps message boundaries. */
+    boolean takesDatagrams() {
+        if (stage != null) {
+            return stage.streamKind() == StreamKind.DATAGRAM;
+        }
+        final ClusterEntry c = cluster;
+        return c != null && c.provider.streamKind() == StreamKind.DATAGRAM;
+    }
+
     boolean isDatagram() {
         return stage != null && stage.streamKind() == StreamKind.DATAGRAM;
     }

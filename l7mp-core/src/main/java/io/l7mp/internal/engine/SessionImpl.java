@@ -48,6 +48,8 @@ final class SessionImpl {
     private static final int MAX_APPLY_DEPTH = 16;
     /** How long a half-closed session may stay idle before it ends. */
     static final long HALF_CLOSE_IDLE_MILLIS = Long.getLong("l7mp.halfCloseIdleMillis", 30_000);
+    /** The most a UDP datagram carries over IPv4 (65,535 less the IP and UDP headers). */
+    static final int MAX_DATAGRAM_PAYLOAD = 65_507;
     private static final Hop[] NONE = new Hop[0];
     private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
 
@@ -489,6 +491,18 @@ final class SessionImpl {
             egressBytes += msg.readableBytes();
         }
         final Hop n = from.next;
+        if (msg.readableBytes() > MAX_DATAGRAM_PAYLOAD && n != null && n.takesDatagrams() && from.readsBytes()) {
+            // A byte stream is read as much as the socket has ready (64 KiB and more), and as one datagram that is
+            // refused (EMSGSIZE) and lost without a word. Its boundaries mean nothing, so it goes on in pieces.
+            while (msg.readableBytes() > MAX_DATAGRAM_PAYLOAD) {
+                deliver(from, n, msg.readRetainedSlice(MAX_DATAGRAM_PAYLOAD));
+            }
+        }
+        deliver(from, n, msg);
+    }
+
+    /** Writes {@code msg} into {@code n}'s stage, or keeps it while {@code n} connects; takes ownership. */
+    private void deliver(Hop from, @Nullable Hop n, ByteBuf msg) {
         if (n != null && n.ready) {
             final Stage s = n.stage;
             s.write(msg);
