@@ -615,7 +615,12 @@ final class SessionImpl {
         }
         if (h.role == Hop.SOURCE || sourceDone || destinationDone) {
             // Half-closed: a new stage would not know where the stream stopped, so the session finishes instead.
-            end(cause);
+            // A peer that had finished its stream (its end was passed on) and then failed (a server that answered,
+            // shut its output and reset the request it did not read) took nothing with it that was not delivered:
+            // the rest ends normally, so that what the other side still has queued, the end of that answer, reaches
+            // it instead of being dropped behind a close that looks clean.
+            final boolean finished = h.role == Hop.SOURCE ? sourceDone : h.role == Hop.DESTINATION && destinationDone;
+            end(finished ? null : cause);
             return;
         }
         if (retry.retryOn().onDisconnect() && h.reconnects < retry.numRetries() && h.cluster != null
