@@ -174,6 +174,52 @@ class CrossProtocolTest {
         }
     }
 
+    /**
+     * A TCP upstream's bulk answer reaches a UDP client whole: the proxy reads the stream in pieces of up to 64 KiB,
+     * more than one datagram carries (65,507 bytes), and those pieces were refused by the socket and lost without a
+     * word. Each burst is answered only once the client has it all, so no datagram is lost to a full receive buffer.
+     */
+    @Test
+    void bulkTcpBytesReachAUdpClientWhole() throws Exception {
+        final int burst = 128 * 1024;
+        final int bursts = 4;
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        try (java.net.ServerSocket backend = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("tcp", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("udp", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("tcp"))))
+                     .build();
+             java.net.DatagramSocket client = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            proxy.start().get(5, SECONDS);
+            client.setReceiveBufferSize(1 << 20);
+            client.setSoTimeout(200);
+            client.send(new java.net.DatagramPacket(new byte[] {'g', 'o'}, 2,
+                    new InetSocketAddress("127.0.0.1", proxy.listener("udp").port())));
+            try (java.net.Socket b = backend.accept()) {
+                final byte[] chunk = message(burst, 0);
+                final java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[65536], 65536);
+                for (int i = 1; i <= bursts; i++) {
+                    b.getOutputStream().write(chunk);
+                    final long want = (long) i * burst;
+                    Await.until(WAIT, "burst " + i + " at the UDP client (" + received.get() + " of " + want
+                            + " bytes so far)", () -> {
+                        try {
+                            client.receive(p);
+                            received.addAndGet(p.getLength());
+                        } catch (final java.net.SocketTimeoutException e) {
+                            // Polled again until the deadline.
+                        } catch (final java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return received.get() >= want;
+                    });
+                }
+            }
+            assertThat(received.get()).isEqualTo((long) bursts * burst);
+        }
+    }
+
     private static String readAtLeast(StreamPeer c, int n) throws Exception {
         final ByteArrayOutputStream got = new ByteArrayOutputStream();
         while (got.size() < n) {

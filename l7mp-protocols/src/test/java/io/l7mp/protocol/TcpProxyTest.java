@@ -205,6 +205,93 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * An upstream that accepts and hangs up at once is reconnected {@code num_retries} times, then the session ends:
+     * a reconnect that worked must not renew the budget, or the proxy reconnects for as long as the client stays,
+     * as fast as it can (hundreds of thousands of connects a minute, a core busy on them).
+     */
+    @Test
+    void anUpstreamThatKeepsHangingUpIsReconnectedNumRetriesTimes() throws Exception {
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket backend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up").retryOn(RetryOn.DISCONNECT).numRetries(2)
+                                     .timeout(Duration.ofMillis(200)))))
+                     .build()) {
+            final Thread hangUp = new Thread(() -> {
+                try {
+                    while (true) {
+                        backend.accept().close();
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // The test closed the backend.
+                }
+            });
+            hangUp.start();
+            proxy.start().get(5, SECONDS);
+            try (Socket s = connect(proxy, "in")) {
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).as("the session's end after the reconnects").isEqualTo(-1);
+            }
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+            assertThat(accepted.get()).as("connects: the first and num_retries reconnects").isLessThanOrEqualTo(3);
+            backend.close();
+            hangUp.join(5_000);
+        }
+    }
+
+    /**
+     * An upstream that sent its whole answer, shut its output and then reset the connection (it did not read the rest
+     * of the request) has its answer delivered whole to a client that reads slowly and is still sending: the failed
+     * write of the request ended the session as a failure before, which dropped the answer's queued end behind a FIN
+     * that looked like its real end. The cluster binds its source address, so the upstream runs on a Netty channel,
+     * which does not report the reset by itself: the failed write does.
+     */
+    @Test
+    void anAnswerEndedByAResetAfterItsHalfCloseArrivesWhole() throws Exception {
+        final int size = 60_000;
+        final byte[] answer = new byte[size];
+        for (int i = 0; i < size; i++) {
+            answer[i] = (byte) (i % 251);
+        }
+        try (ServerSocket backend = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(new TcpSpec("TCP", backend.getLocalPort(), null,
+                             new HostPort("127.0.0.1", 0))).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build();
+             Socket client = new Socket()) {
+            proxy.start().get(5, SECONDS);
+            // A small window: most of the answer waits in the proxy until the client reads.
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.listener("in").port()), 5_000);
+            client.getOutputStream().write("request".getBytes(US_ASCII));
+            try (Socket b = backend.accept()) {
+                b.getOutputStream().write(answer);
+                b.shutdownOutput();
+                Await.until(Duration.ofSeconds(5), "the answer's end to reach the proxy", () ->
+                        proxy.sessions().get(0).events().stream().anyMatch(e -> e.event().equals("HALF-CLOSE")));
+                b.setSoLinger(true, 0);
+            }
+            // The upstream is gone: writing the rest of the request to it fails.
+            Await.until(Duration.ofSeconds(5), "the session to see the upstream fail", () -> {
+                try {
+                    client.getOutputStream().write("more".getBytes(US_ASCII));
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return proxy.sessions().isEmpty() || proxy.sessions().get(0).status()
+                        != io.l7mp.SessionStatus.CONNECTED;
+            });
+            client.setSoTimeout(5_000);
+            assertThat(client.getInputStream().readAllBytes()).isEqualTo(answer);
+        }
+    }
+
     @Test
     void changingARouteReroutesLiveSessions() throws Exception {
         try (UdpEchoServer a = new UdpEchoServer("127.0.0.1", "A:");

@@ -132,6 +132,73 @@ class UdpProxyTest {
      * Both sockets of a session read in batches while datagrams queue up and singly otherwise: a burst, then the largest
      * UDP payload, all come back whole, each exactly once.
      */
+    /**
+     * A server-mode session whose sink cannot keep up (a TCP upstream that does not read) drops datagrams, as a UDP
+     * socket nobody reads does: the listener's socket serves other sessions and cannot pause for one, and queueing
+     * everything for the sink grew the proxy by hundreds of MB a second under a flood.
+     */
+    @Test
+    void datagramsForASinkThatCannotKeepUpAreDroppedNotQueued() throws Exception {
+        final int datagrams = 30_000;
+        final int size = 8192;
+        try (java.net.ServerSocket backend = new java.net.ServerSocket()) {
+            backend.bind(new InetSocketAddress("127.0.0.1", 0), 1);
+            try (L7mp proxy = L7mp.builder()
+                         .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                         .listener("in", l -> l.spec(UdpSpec.bind("127.0.0.1", 0))
+                                 .rule(r -> r.route(rt -> rt.destination("up"))))
+                         .build();
+                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                proxy.start().get(5, SECONDS);
+                final InetSocketAddress to = local(proxy, "in");
+                final byte[] b = new byte[size];
+                client.send(new DatagramPacket(b, b.length, to));
+                try (java.net.Socket upstream = backend.accept()) {
+                    Await.until(Duration.ofSeconds(5), "the session to connect",
+                            () -> proxy.sessions().size() == 1 && proxy.sessions().get(0).status()
+                                    == io.l7mp.SessionStatus.CONNECTED);
+                    final io.netty.buffer.ByteBufAllocatorMetric memory =
+                            ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT)
+                                    .metric();
+                    final long memoryBefore = memory.usedDirectMemory();
+                    for (int i = 0; i < datagrams; i++) {
+                        client.send(new DatagramPacket(b, b.length, to));
+                    }
+                    final long[] last = {-1, 0};
+                    // Taken once the proxy has read what the flood left in its socket: no change over 40 polls.
+                    Await.until(Duration.ofSeconds(20), "the flood to be read", () -> {
+                        final long now = proxy.sessions().get(0).stats().ingressBytes();
+                        last[1] = now == last[0] ? last[1] + 1 : 0;
+                        last[0] = now;
+                        return last[1] == 40;
+                    });
+                    assertThat(last[0]).as("bytes the session took").isPositive();
+                    assertThat(memory.usedDirectMemory() - memoryBefore)
+                            .as("direct memory the proxy holds for an upstream that reads nothing, of %d bytes taken",
+                                    last[0])
+                            .isLessThan(8L << 20);
+                    // The upstream reads again: the session forwards again.
+                    upstream.setSoTimeout(5_000);
+                    final java.io.InputStream in = upstream.getInputStream();
+                    final byte[] sink = new byte[1 << 16];
+                    long got = 0;
+                    while (got < last[0]) {
+                        got += in.read(sink);
+                    }
+                    final long before = proxy.sessions().get(0).stats().ingressBytes();
+                    Await.until(Duration.ofSeconds(5), "a datagram forwarded after the upstream read", () -> {
+                        try {
+                            client.send(new DatagramPacket(b, b.length, to));
+                        } catch (final java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return proxy.sessions().get(0).stats().ingressBytes() > before;
+                    });
+                }
+            }
+        }
+    }
+
     @Test
     void aBurstAndTheLargestDatagramComeBackWhole() throws Exception {
         try (UdpEchoServer echo = new UdpEchoServer();

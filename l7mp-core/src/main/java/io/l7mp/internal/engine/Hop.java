@@ -36,6 +36,11 @@ final class Hop implements StageHandler {
     boolean ready;
     /** Bumped whenever the stage is replaced, so late callbacks of an old attempt are ignored. */
     int attempt;
+    /**
+     * Reconnects after the stage disconnected, over the hop's life: the route's {@code num_retries} bounds them all,
+     * so that an endpoint that accepts and hangs up at once is not reconnected for as long as the client stays.
+     */
+    int reconnects;
     /** The next connect attempt's timer; {@link #detach} cancels it. */
     @Nullable ScheduledFuture<?> retryTimer;
     String status = "INIT";
@@ -138,6 +143,20 @@ final class Hop implements StageHandler {
         if (s != null) {
             s.close(cause);
         }
+    }
+
+    /** Whether this hop's stage reads a byte stream (TCP, a Unix stream, a pipe). */
+    boolean readsBytes() {
+        return stage != null && stage.streamKind() == StreamKind.BYTE;
+    }
+
+    /** Whether this hop's stage, or the one it is connecting, keeps message boundaries. */
+    boolean takesDatagrams() {
+        if (stage != null) {
+            return stage.streamKind() == StreamKind.DATAGRAM;
+        }
+        final ClusterEntry c = cluster;
+        return c != null && c.provider.streamKind() == StreamKind.DATAGRAM;
     }
 
     boolean isDatagram() {

@@ -48,6 +48,8 @@ final class SessionImpl {
     private static final int MAX_APPLY_DEPTH = 16;
     /** How long a half-closed session may stay idle before it ends. */
     static final long HALF_CLOSE_IDLE_MILLIS = Long.getLong("l7mp.halfCloseIdleMillis", 30_000);
+    /** The most a UDP datagram carries over IPv4 (65,535 less the IP and UDP headers). */
+    static final int MAX_DATAGRAM_PAYLOAD = 65_507;
     private static final Hop[] NONE = new Hop[0];
     private static final ObjectNode EMPTY = JsonNodeFactory.instance.objectNode();
 
@@ -489,6 +491,18 @@ final class SessionImpl {
             egressBytes += msg.readableBytes();
         }
         final Hop n = from.next;
+        if (msg.readableBytes() > MAX_DATAGRAM_PAYLOAD && n != null && n.takesDatagrams() && from.readsBytes()) {
+            // A byte stream is read as much as the socket has ready (64 KiB and more), and as one datagram that is
+            // refused (EMSGSIZE) and lost without a word. Its boundaries mean nothing, so it goes on in pieces.
+            while (msg.readableBytes() > MAX_DATAGRAM_PAYLOAD) {
+                deliver(from, n, msg.readRetainedSlice(MAX_DATAGRAM_PAYLOAD));
+            }
+        }
+        deliver(from, n, msg);
+    }
+
+    /** Writes {@code msg} into {@code n}'s stage, or keeps it while {@code n} connects; takes ownership. */
+    private void deliver(Hop from, @Nullable Hop n, ByteBuf msg) {
         if (n != null && n.ready) {
             final Stage s = n.stage;
             s.write(msg);
@@ -601,16 +615,23 @@ final class SessionImpl {
         }
         if (h.role == Hop.SOURCE || sourceDone || destinationDone) {
             // Half-closed: a new stage would not know where the stream stopped, so the session finishes instead.
-            end(cause);
+            // A peer that had finished its stream (its end was passed on) and then failed (a server that answered,
+            // shut its output and reset the request it did not read) took nothing with it that was not delivered:
+            // the rest ends normally, so that what the other side still has queued, the end of that answer, reaches
+            // it instead of being dropped behind a close that looks clean.
+            final boolean finished = h.role == Hop.SOURCE ? sourceDone : h.role == Hop.DESTINATION && destinationDone;
+            end(finished ? null : cause);
             return;
         }
-        if (retry.retryOn().onDisconnect() && retry.numRetries() > 0 && h.cluster != null
+        if (retry.retryOn().onDisconnect() && h.reconnects < retry.numRetries() && h.cluster != null
                 && h.cluster.provider.retriable()) {
             logger.debug("{} stage {} disconnected, reconnecting", name, h.origin);
             status = SessionStatus.DISCONNECTED;
             retries++;
+            h.reconnects++;
             h.status = "RETRYING";
-            connect(h, retry.numRetries() - 1);
+            // A connect that fails on the way back gets what is left of the budget.
+            connect(h, retry.numRetries() - h.reconnects);
             return;
         }
         end(cause);

@@ -280,6 +280,18 @@ final class RawTcpStage implements Stage, EpollIoHandle {
 
     private void readReady(boolean error) {
         if (inputShut) {
+            // Nothing is left to read, but a reset after the peer's half-close still ends the connection: with nothing
+            // queued for the peer no write would find out, and the session would wait for an answer nobody takes.
+            // Everything the peer sent was delivered, so its stage ends as on a close, not as a failure: what the
+            // other side still has queued (a server's answer, sent before it reset a client's unread request) goes
+            // out before that side closes.
+            if (error && soError() != 0) {
+                if (closed) {
+                    closeFd();
+                } else {
+                    notifyClose(null);
+                }
+            }
             return;
         }
         if (lingering || draining) {
@@ -635,19 +647,23 @@ final class RawTcpStage implements Stage, EpollIoHandle {
     /** A gracefully closed stage whose queue went out. */
     private void drained() {
         draining = false;
-        if (inputShut || outputShut || shutdownPending) {
+        if (inputShut) {
             closeFd();
             return;
         }
         // The peer may still be sending: closing with unread input would reset the connection and lose the end of
-        // what was forwarded. Send our end of stream, drop what comes in, close on the peer's end of stream.
-        try {
-            socket.shutdown(false, true);
-        } catch (final IOException e) {
-            closeFd();
-            return;
+        // what was forwarded, also after our end of stream went out with it (a half-close passed on, then the
+        // session ended: the reset would drop what the peer had not read of the answer yet). Send our end of stream
+        // if it has not gone out, drop what comes in, close on the peer's end of stream.
+        if (!outputShut) {
+            try {
+                socket.shutdown(false, true);
+            } catch (final IOException e) {
+                closeFd();
+                return;
+            }
+            outputShut = true;
         }
-        outputShut = true;
         lingering = true;
         if (timer == null) {
             timer = loop.schedule(this::closeFd, DRAIN_MILLIS, TimeUnit.MILLISECONDS);

@@ -148,6 +148,8 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
         private @Nullable ArrayDeque<ByteBuf> queue;
         private boolean closed;
         private boolean isDirty;
+        /** The session's sink is above its high-water mark (see {@link #setAutoRead}). */
+        private boolean paused;
         int lastTick;
 
         Peer(InetSocketAddress remote) {
@@ -169,6 +171,10 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
                 } else {
                     buf.release();
                 }
+                return;
+            }
+            if (paused) {
+                buf.release();
                 return;
             }
             h.onRead(buf);
@@ -256,8 +262,10 @@ final class UdpDemux extends ChannelInboundHandlerAdapter {
 
         @Override
         public void setAutoRead(boolean autoRead) {
-            // One socket serves many sessions: pausing it for one would stall the others, so datagrams are
-            // dropped by the kernel instead when a session's sink cannot keep up.
+            // One socket serves many sessions: pausing it for one would stall the others, so this session's
+            // datagrams are dropped meanwhile, as the kernel drops those of a socket nobody reads. Passed on, they
+            // would queue in the sink without bound (a TCP upstream that stopped reading).
+            paused = !autoRead;
         }
 
         @Override

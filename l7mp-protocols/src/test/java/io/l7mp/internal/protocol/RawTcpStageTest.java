@@ -122,6 +122,38 @@ class RawTcpStageTest {
         }
     }
 
+    /**
+     * A client that half-closed and then resets its connection, in front of an upstream that has not answered yet,
+     * ends its session at once: its reset must not be taken for part of the half-close it already passed on, which
+     * would leave the session and both sockets open until the half-close idle timeout (30 s).
+     */
+    @Test
+    void aResetAfterTheClientsHalfCloseEndsTheSession() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(TcpSpec.bind("127.0.0.1", 0))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.listener("in").port());
+            try (Socket b = backend.accept()) {
+                client.getOutputStream().write(1);
+                client.shutdownOutput();
+                // The upstream got the byte and the end of stream, and answers nothing (it stays open meanwhile).
+                b.setSoTimeout(5_000);
+                assertThat(b.getInputStream().read()).isEqualTo(1);
+                assertThat(b.getInputStream().read()).isEqualTo(-1);
+                client.setSoLinger(true, 0);
+                client.close();
+                Await.until(Duration.ofSeconds(5), "the session to end after the client's reset",
+                        () -> proxy.sessions().isEmpty());
+            } finally {
+                client.close();
+            }
+        }
+    }
+
     /** IPv6 both ways: the listener's socket, the address accept reports, the upstream socket's family. */
     @Test
     void ipv6ClientsAndEndpointsWork() throws Exception {
