@@ -129,10 +129,6 @@ class UdpProxyTest {
     }
 
     /**
-     * Both sockets of a session read in batches while datagrams queue up and singly otherwise: a burst, then the largest
-     * UDP payload, all come back whole, each exactly once.
-     */
-    /**
      * A server-mode session whose sink cannot keep up (a TCP upstream that does not read) drops datagrams, as a UDP
      * socket nobody reads does: the listener's socket serves other sessions and cannot pause for one, and queueing
      * everything for the sink grew the proxy by hundreds of MB a second under a flood.
@@ -199,6 +195,10 @@ class UdpProxyTest {
         }
     }
 
+    /**
+     * Both sockets of a session read in batches while datagrams queue up and singly otherwise: a burst, then the largest
+     * UDP payload, all come back whole, each exactly once.
+     */
     @Test
     void aBurstAndTheLargestDatagramComeBackWhole() throws Exception {
         try (UdpEchoServer echo = new UdpEchoServer();
