@@ -19,6 +19,12 @@ record State(Map<String, ListenerEntry> listeners, Map<String, ClusterEntry> clu
 
     /** Returns the entry of this kind and name, or null. */
     @Nullable Object entry(String kind, String name) {
+        return entry(kind, name, listeners, clusters, rulelists, rules, routes);
+    }
+
+    /** Returns the entry of this kind and name in these maps (a state's, or a change's copies of them), or null. */
+    static @Nullable Object entry(String kind, String name, Map<String, ?> listeners, Map<String, ?> clusters,
+                                  Map<String, ?> rulelists, Map<String, ?> rules, Map<String, ?> routes) {
         return switch (kind) {
             case "listener" -> listeners.get(name);
             case "cluster" -> clusters.get(name);

@@ -508,14 +508,7 @@ final class Txn {
 
     /** Returns the entry of this kind and name, or null. */
     @Nullable Object entry(String kind, String name) {
-        return switch (kind) {
-            case "listener" -> listeners.get(name);
-            case "cluster" -> clusters.get(name);
-            case "rulelist" -> rulelists.get(name);
-            case "rule" -> rules.get(name);
-            case "route" -> routes.get(name);
-            default -> throw new IllegalArgumentException(kind);
-        };
+        return State.entry(kind, name, listeners, clusters, rulelists, rules, routes);
     }
 
     /** Deletes an object of this kind with what it defined inline, ending its sessions. */
