@@ -358,6 +358,65 @@ class WebSocketListenerTest {
         }
     }
 
+    /**
+     * A client still sending when its upgrade is refused (a body, pipelined bytes, frames sent before the answer)
+     * reads the whole refusal and then the end of the connection: closing with its bytes unread reset the connection,
+     * and the client's side threw the answer away with it. Each of the listener's refusals (one over the size limit
+     * was Netty's bare 413, then a wait for the upgrade timeout), the handshaker's and a session's that cannot be
+     * routed.
+     */
+    @Test
+    void aClientStillSendingReadsTheRefusalInsteadOfAReset() throws Exception {
+        final String upgrade = "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        final Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("GET /elsewhere HTTP/1.1\r\n" + upgrade + "\r\n", "HTTP/1.1 404 Not Found");
+        refused.put("POST /ws HTTP/1.1\r\n" + upgrade + "\r\n", "HTTP/1.1 405 Method Not Allowed");
+        refused.put("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 426 Upgrade Required");
+        refused.put("GET /ws HTTP/1.1\r\n" + upgrade.replace("Version: 13", "Version: 99") + "\r\n",
+                "HTTP/1.1 426 Upgrade Required");
+        refused.put("GET /ws HTTP/1.1\r\n" + upgrade + "X-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+                "HTTP/1.1 400 Bad Request");
+        refused.put("GET /ws HTTP/1.1\r\n" + upgrade.replace("Sec-WebSocket-Key", "X-No-Key") + "\r\n",
+                "HTTP/1.1 400 Bad Request");
+        final byte[] rest = new byte[8 << 20];
+        refused.put("GET /ws HTTP/1.1\r\n" + upgrade + "Content-Length: " + rest.length + "\r\n\r\n",
+                "HTTP/1.1 413 Request Entity Too Large");
+        try (L7mp proxy = L7mp.builder()
+                .cluster("echo", c -> c.spec(ProtocolSpec.of("Echo")))
+                .cluster("down", c -> c.spec(TcpSpec.port(1)).endpoint("127.0.0.1"))
+                .listener("ws", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0).withPath("/ws"))
+                        .rule(r -> r.route(rt -> rt.destination("echo"))))
+                .listener("down", l -> l.spec(WebSocketSpec.bind("127.0.0.1", 0))
+                        .rule(r -> r.route(rt -> rt.destination("down"))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            for (final Map.Entry<String, String> r : refused.entrySet()) {
+                final String what = r.getKey().substring(0, Math.min(80, r.getKey().length()));
+                assertThat(sendThenRead(proxy.listener("ws").port(), r.getKey(), rest)).as(what)
+                        .startsWith(r.getValue()).contains("\"content\":").endsWith("}");
+            }
+            assertThat(sendThenRead(proxy.listener("down").port(), "GET / HTTP/1.1\r\n" + upgrade + "\r\n", rest))
+                    .startsWith("HTTP/1.1 502 Bad Gateway").contains("\"status\":502").endsWith("}");
+            Await.until(Duration.ofSeconds(5), "the refused sessions to go", () -> proxy.sessions().isEmpty());
+            try (WsTestClient c = WsTestClient.connect(uri(proxy, "ws", "/ws"))) {
+                c.sendText("still here");
+                assertThat(c.next().string()).isEqualTo("still here");
+            }
+        }
+    }
+
+    /** Writes {@code head} and {@code rest} whole, then reads until the server closes; fails on a reset. */
+    private static String sendThenRead(int port, String head, byte[] rest) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(UTF_8));
+            s.getOutputStream().write(rest);
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), UTF_8);
+        }
+    }
+
     /** Connects, makes a WebSocket upgrade by hand and returns the socket, ready for raw frames. */
     static java.net.Socket rawUpgrade(int port) throws Exception {
         final java.net.Socket s = new java.net.Socket("127.0.0.1", port);

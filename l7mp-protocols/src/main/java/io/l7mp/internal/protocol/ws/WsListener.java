@@ -6,6 +6,7 @@ import io.l7mp.internal.protocol.PeerErrorLog;
 import io.l7mp.internal.protocol.tls.Tls;
 import io.l7mp.protocol.WebSocketSpec;
 import io.l7mp.spi.Listener;
+import io.l7mp.spi.LingeringClose;
 import io.l7mp.spi.ListenerContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -22,8 +23,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
@@ -52,6 +55,8 @@ final class WsListener implements Listener {
     private static final Logger logger = LoggerFactory.getLogger(WsListener.class);
     /** How long a connection may take to send its upgrade request. */
     private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    /** How long a refused connection waits at most for the client to stop sending (see {@link #refuse}). */
+    static final long REFUSAL_LINGER_MILLIS = REQUEST_TIMEOUT_MILLIS;
 
     private final ListenerContext ctx;
     private final WebSocketSpec spec;
@@ -108,7 +113,7 @@ final class WsListener implements Listener {
             ch.pipeline().addLast(Tls.HANDLER_NAME, Tls.serverHandler(s, ch));
         }
         final Upgrade upgrade = new Upgrade(s != null);
-        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(WebSocketProtocol.MAX_HANDSHAKE), upgrade);
+        ch.pipeline().addLast(new HttpServerCodec(), new HandshakeAggregator(upgrade), upgrade);
         upgrade.timer = ch.eventLoop().schedule(() -> {
             if (!upgrade.seen && ch.isActive()) {
                 logger.debug("listener {}: no upgrade request from {} in time", ctx.name(), ch.remoteAddress());
@@ -138,15 +143,8 @@ final class WsListener implements Listener {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            seen = true;
-            final ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
             final Channel ch = c.channel();
-            // Nothing more is read until the session is bound: the next bytes are WebSocket frames.
-            ch.config().setAutoRead(false);
-            c.pipeline().remove(this);
+            taken(c);
             try {
                 accept(ch, req);
             } catch (final RuntimeException e) {
@@ -159,13 +157,38 @@ final class WsListener implements Listener {
             }
         }
 
+        /** The request is in (or refused): the timer stops, and this handler leaves the pipeline. */
+        private void taken(ChannelHandlerContext c) {
+            seen = true;
+            final ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            // Nothing more is read until the session is bound: the next bytes are WebSocket frames.
+            c.channel().config().setAutoRead(false);
+            c.pipeline().remove(this);
+        }
+
+        /** Refuses a request over {@link WebSocketProtocol#MAX_HANDSHAKE} bytes, which the aggregator dropped. */
+        void tooLarge(ChannelHandlerContext c) {
+            if (seen) {
+                return;
+            }
+            final Channel ch = c.channel();
+            taken(c.pipeline().context(this));
+            peerErrors.log(ctx.name(), "WebSocket upgrade", ch.remoteAddress(), "request over the size limit");
+            refuse(ch, errorResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "upgrade request over " + WebSocketProtocol.MAX_HANDSHAKE + " bytes"));
+        }
+
         private void accept(Channel ch, FullHttpRequest req) {
             if (!req.decoderResult().isSuccess()) {
                 reject(ch, req, HttpResponseStatus.BAD_REQUEST, "malformed request");
                 return;
             }
             if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-                reject(ch, req, HttpResponseStatus.UPGRADE_REQUIRED, "expected a WebSocket upgrade");
+                req.release();
+                refuse(ch, upgradeRequired("expected a WebSocket upgrade"));
                 return;
             }
             if (!HttpMethod.GET.equals(req.method())) {
@@ -180,9 +203,9 @@ final class WsListener implements Listener {
             final WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                     (secure ? "wss://" : "ws://") + host + req.uri(), null, decoderConfig).newHandshaker(req);
             if (handshaker == null) {
+                final String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
                 req.release();
-                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch)
-                        .addListener(ChannelFutureListener.CLOSE);
+                refuse(ch, upgradeRequired("unsupported WebSocket version " + version));
                 return;
             }
             final SocketAddress remote = ch.remoteAddress();
@@ -203,9 +226,59 @@ final class WsListener implements Listener {
         }
     }
 
+    /**
+     * The aggregator that takes the upgrade request whole; one over {@link WebSocketProtocol#MAX_HANDSHAKE} is refused
+     * like any other (l7mp's error body, a lingering close) instead of Netty's bare 413 and immediate close, or its
+     * keep-alive 413 that left the connection waiting for the upgrade timeout.
+     */
+    private static final class HandshakeAggregator extends HttpObjectAggregator {
+        private final Upgrade upgrade;
+
+        HandshakeAggregator(Upgrade upgrade) {
+            super(WebSocketProtocol.MAX_HANDSHAKE);
+            this.upgrade = upgrade;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) throws Exception {
+            if (oversized instanceof HttpRequest) {
+                upgrade.tooLarge(c);
+            } else {
+                super.handleOversizedMessage(c, oversized);
+            }
+        }
+    }
+
     private static void reject(Channel ch, FullHttpRequest req, HttpResponseStatus status, String message) {
         req.release();
-        ch.writeAndFlush(errorResponse(status, message)).addListener(ChannelFutureListener.CLOSE);
+        refuse(ch, errorResponse(status, message));
+    }
+
+    /**
+     * Answers an upgrade request with an error and ends the connection. The client may still be sending (a body,
+     * pipelined bytes, frames sent ahead of the answer): closing with its bytes unread would reset the connection,
+     * and the client's side could throw the answer away with it. So the connection lingers ({@link LingeringClose}):
+     * our output ends after the answer, what the client still sends is dropped, and it closes when the client
+     * closes, or after {@link #REFUSAL_LINGER_MILLIS}. Call on the channel's event loop.
+     */
+    static void refuse(Channel ch, FullHttpResponse answer) {
+        final ChannelFuture written = ch.writeAndFlush(answer);
+        if (!LingeringClose.close(ch, REFUSAL_LINGER_MILLIS)) {
+            // The client finished sending already, or is gone: nothing to wait for.
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * A 426 that names what to upgrade to (RFC 9110 15.5.22: Upgrade, with "upgrade" in Connection) and the version
+     * spoken (RFC 6455 4.4: Sec-WebSocket-Version).
+     */
+    private static FullHttpResponse upgradeRequired(String content) {
+        final FullHttpResponse r = errorResponse(HttpResponseStatus.UPGRADE_REQUIRED, content);
+        r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                .set(HttpHeaderNames.CONNECTION, "upgrade, close")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        return r;
     }
 
     /** Returns an error answer with l7mp's JSON body {@code {status, message, content}}; the connection closes. */

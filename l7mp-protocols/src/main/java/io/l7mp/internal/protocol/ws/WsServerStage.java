@@ -4,7 +4,6 @@ import io.l7mp.spi.SessionError;
 import io.l7mp.spi.StageHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -44,8 +43,7 @@ final class WsServerStage extends WsStage {
         } catch (final RuntimeException e) {
             // Netty refuses the request (no Sec-WebSocket-Key, say): answer 400 and end the session with it.
             final SessionError why = new SessionError(400, "WebSocket handshake refused: " + e.getMessage(), e);
-            channel().writeAndFlush(WsListener.errorResponse(HttpResponseStatus.BAD_REQUEST, why.getMessage()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            WsListener.refuse(channel(), WsListener.errorResponse(HttpResponseStatus.BAD_REQUEST, why.getMessage()));
             super.bind(h);
             notifyClose(why);
             return;
@@ -80,6 +78,11 @@ final class WsServerStage extends WsStage {
                 final int status = cause instanceof SessionError se ? se.status() : 503;
                 final String msg = cause == null ? "session ended" : String.valueOf(cause.getMessage());
                 channel().write(WsListener.errorResponse(HttpResponseStatus.valueOf(status), msg));
+                // The refusal answers the request: the connection ends as after a complete answer, after what is
+                // written and lingering while the client still sends (see WsListener.refuse), not at once as after
+                // a failure, which reset the connection of a client still sending and lost the answer with it.
+                super.close(null);
+                return;
             }
         }
         super.close(cause);
