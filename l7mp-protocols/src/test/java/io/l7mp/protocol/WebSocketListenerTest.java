@@ -417,10 +417,59 @@ class WebSocketListenerTest {
         }
     }
 
-    /** Connects, makes a WebSocket upgrade by hand and returns the socket, ready for raw frames. */
-    static java.net.Socket rawUpgrade(int port) throws Exception {
-        final java.net.Socket s = new java.net.Socket("127.0.0.1", port);
-        s.setSoTimeout(5_000);
+    /**
+     * A client that pings without reading is answered for its latest ping, not once per ping: the pongs it did not
+     * read were queued in the proxy without bound (260 MB held for 2 M pings of a client that never read).
+     */
+    @Test
+    void pingsOfAClientThatDoesNotReadAreNotQueuedWithoutBound() throws Exception {
+        final int pings = 200_000;
+        final int batch = 1000;
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             java.net.Socket s = new java.net.Socket()) {
+            // A small window, so that the pongs back up in the proxy rather than in this socket's buffer.
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.listener("ws").port()), 5_000);
+            upgrade(s);
+            final java.io.OutputStream out = s.getOutputStream();
+            final byte[] frames = new byte[batch * 131];
+            for (int i = 0; i < pings; i += batch) {
+                for (int j = 0; j < batch; j++) {
+                    // A masked ping (mask 0) of 125 bytes: its number, then padding.
+                    final byte[] payload = String.format("%-125d", i + j).getBytes(UTF_8);
+                    frames[j * 131] = (byte) 0x89;
+                    frames[j * 131 + 1] = (byte) (0x80 | 125);
+                    System.arraycopy(payload, 0, frames, j * 131 + 6, 125);
+                }
+                out.write(frames);
+            }
+            out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xe8});
+            out.flush();
+            final java.io.DataInputStream in = new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(s.getInputStream()));
+            int pongs = 0;
+            String last = null;
+            // Bounded at half the pings: reading every pong of a proxy that queued them all takes minutes.
+            for (int i = 0; i <= pings / 2; i++) {
+                final int b0 = in.readUnsignedByte();
+                final int len = in.readUnsignedByte() & 0x7f;
+                final byte[] payload = new byte[len];
+                in.readFully(payload);
+                if ((b0 & 0x0f) == 8) {
+                    break;
+                }
+                assertThat(b0 & 0x0f).as("a pong").isEqualTo(10);
+                pongs++;
+                last = new String(payload, UTF_8).trim();
+                assertThat(pongs).as("pongs for %d pings", pings).isLessThan(pings / 2);
+            }
+            assertThat(last).as("the last pong answers the last ping").isEqualTo(String.valueOf(pings - 1));
+        }
+    }
+
+    /** Makes a WebSocket upgrade by hand on {@code s}, leaving it ready for raw frames. */
+    private static void upgrade(java.net.Socket s) throws Exception {
+        s.setSoTimeout(10_000);
         s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(UTF_8));
@@ -432,6 +481,13 @@ class WebSocketListenerTest {
             head.append((char) c);
         }
         assertThat(head.toString()).startsWith("HTTP/1.1 101");
+    }
+
+    /** Connects, makes a WebSocket upgrade by hand and returns the socket, ready for raw frames. */
+    static java.net.Socket rawUpgrade(int port) throws Exception {
+        final java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        upgrade(s);
+        s.setSoTimeout(5_000);
         return s;
     }
 

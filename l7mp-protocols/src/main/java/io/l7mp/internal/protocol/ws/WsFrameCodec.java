@@ -43,6 +43,10 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     private String violationReason = "";
     private @Nullable ChannelFuture closeSent;
     private boolean goingAway;
+    /** The pong being written, while it is not out yet. */
+    private @Nullable ChannelFuture pongInFlight;
+    /** The payload of the latest ping that came while a pong was being written: answered after it. */
+    private @Nullable ByteBuf pendingPing;
 
     WsFrameCodec(boolean text) {
         this.text = text;
@@ -73,11 +77,56 @@ final class WsFrameCodec extends ChannelDuplexHandler {
             // The aggregator in front made it a whole message; its content moves on, the holder is not kept.
             ctx.fireChannelRead(frame.content());
         } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content()));
+            ping(ctx, frame.content());
         } else if (frame instanceof CloseWebSocketFrame close) {
             peerClosed(ctx, close);
         } else {
             frame.release();
+        }
+    }
+
+    /**
+     * Answers a ping with a pong carrying its data. A peer that pings without reading must not make the proxy queue
+     * pongs without bound (a flood of pings held 260 MB of pongs per 2 M pings): while one pong is not out yet,
+     * only the latest ping is kept, and answered once it is, as RFC 6455 5.5.3 allows.
+     */
+    private void ping(ChannelHandlerContext ctx, ByteBuf data) {
+        if (closeSent != null) {
+            // RFC 6455 5.5.1: nothing after our close frame.
+            data.release();
+            return;
+        }
+        final ChannelFuture inFlight = pongInFlight;
+        if (inFlight != null && !inFlight.isDone()) {
+            final ByteBuf older = pendingPing;
+            pendingPing = data;
+            if (older != null) {
+                older.release();
+            }
+            return;
+        }
+        final ChannelFuture sent = ctx.writeAndFlush(new PongWebSocketFrame(data));
+        pongInFlight = sent;
+        sent.addListener(f -> {
+            final ByteBuf next = pendingPing;
+            pendingPing = null;
+            if (next == null) {
+                return;
+            }
+            if (f.isSuccess() && ctx.channel().isActive()) {
+                ping(ctx, next);
+            } else {
+                next.release();
+            }
+        });
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        final ByteBuf p = pendingPing;
+        pendingPing = null;
+        if (p != null) {
+            p.release();
         }
     }
 
