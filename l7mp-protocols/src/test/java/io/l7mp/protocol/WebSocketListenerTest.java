@@ -359,6 +359,27 @@ class WebSocketListenerTest {
     }
 
     /**
+     * An upgrade without Sec-WebSocket-Version is refused with 426 and the version spoken (RFC 6455 4.2.1, 4.4): it
+     * was taken for a Hixie-75/76 draft handshake and accepted (101), the unmasked pre-RFC 6455 protocol.
+     */
+    @Test
+    void aDraftHandshakeWithoutAVersionIsRefused() throws Exception {
+        final String hixie76 = "GET / HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nUpgrade: WebSocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+                + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U";
+        final String hixie75 = "GET / HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nUpgrade: WebSocket\r\n"
+                + "Connection: Upgrade\r\n\r\n";
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0))) {
+            for (final String request : java.util.List.of(hixie76, hixie75)) {
+                final String answer = sendThenRead(proxy.listener("ws").port(), request, new byte[0]);
+                assertThat(answer).startsWith("HTTP/1.1 426 Upgrade Required")
+                        .containsIgnoringCase("sec-websocket-version: 13").contains("\"status\":426");
+            }
+            Await.until(Duration.ofSeconds(5), "no session left", () -> proxy.sessions().isEmpty());
+        }
+    }
+
+    /**
      * A client still sending when its upgrade is refused (a body, pipelined bytes, frames sent before the answer)
      * reads the whole refusal and then the end of the connection: closing with its bytes unread reset the connection,
      * and the client's side threw the answer away with it. Each of the listener's refusals (one over the size limit

@@ -199,6 +199,14 @@ final class WsListener implements Listener {
                 reject(ch, req, HttpResponseStatus.NOT_FOUND, "no WebSocket at " + HttpMetadata.pathOnly(req.uri()));
                 return;
             }
+            if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+                // Netty takes a request without a version for a Hixie-75/76 draft handshake and answers 101: the
+                // unmasked pre-RFC 6455 protocol, which the docs and the codec's rules (masking, close codes) do not
+                // cover. RFC 6455 4.2.1 requires the header; 4.4 answers a version not spoken with the one that is.
+                req.release();
+                refuse(ch, upgradeRequired("missing Sec-WebSocket-Version (expected: 13)"));
+                return;
+            }
             final String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
             final WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                     (secure ? "wss://" : "ws://") + host + req.uri(), null, decoderConfig).newHandshaker(req);
