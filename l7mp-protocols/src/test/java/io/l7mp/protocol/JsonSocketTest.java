@@ -268,6 +268,43 @@ class JsonSocketTest {
     }
 
     /**
+     * Datagrams a client sends right behind its header, before the session is connected and answered, are kept and
+     * forwarded once it is: over UDP only the first one was, since holding the transport back for the wait made the
+     * UDP listener drop that client's datagrams meanwhile.
+     */
+    @Test
+    void datagramsSentBeforeTheAnswerAreForwardedOnceConnected() throws Exception {
+        try (DatagramSocket upstream = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(JsonSocketSpec.over(UdpSpec.port(upstream.getLocalPort()))
+                             .withHeader(List.of())).endpoint("127.0.0.1"))
+                     .listener("in", l -> l.spec(JsonSocketSpec.over(UdpSpec.bind("127.0.0.1", 0)))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            final InetSocketAddress to = local(proxy, "in");
+            send(client, to, "{\"JSONSocketVersion\": 1}");
+            for (int i = 0; i < 5; i++) {
+                send(client, to, "early-" + i);
+            }
+            // The proxy's header reaches the upstream, which answers only now: the session waited with the client's
+            // datagrams already sent.
+            upstream.setSoTimeout(5000);
+            final DatagramPacket header = new DatagramPacket(new byte[65536], 65536);
+            upstream.receive(header);
+            assertThat(JSON.readTree(new String(header.getData(), 0, header.getLength(), UTF_8))
+                    .get("JSONSocketVersion").asInt()).isEqualTo(1);
+            final byte[] ok = "{\"JSONSocketVersion\": 1, \"JSONSocketStatus\": 200}".getBytes(UTF_8);
+            upstream.send(new DatagramPacket(ok, ok.length, header.getSocketAddress()));
+            assertThat(receiveJson(client).get("JSONSocketStatus").asInt()).isEqualTo(200);
+            for (int i = 0; i < 5; i++) {
+                assertThat(receive(upstream)).isEqualTo("early-" + i);
+            }
+        }
+    }
+
+    /**
      * A JSONSocket client over WebSocket that goes away while its session waits to retry the upstream connect ends
      * that session at once; one that stays keeps it.
      */

@@ -190,11 +190,15 @@ final class JsonSocketStage implements Stage, StageHandler {
         if (q == null) {
             q = new ArrayDeque<>();
             early = q;
-            // Stream transports stop here; a shared datagram socket cannot, so the bound below applies.
-            inner.setAutoRead(false);
         }
         if (q.size() < MAX_EARLY) {
             q.add(msg);
+            if (q.size() == MAX_EARLY) {
+                // Held back only once the queue is full: a transport on its own connection stops reading (the rest
+                // waits in the kernel), but one peer of a shared datagram socket (UDP) has its datagrams dropped while
+                // held back, and holding it back at the first one lost all the others sent before the answer.
+                inner.setAutoRead(false);
+            }
         } else {
             msg.release();
         }
