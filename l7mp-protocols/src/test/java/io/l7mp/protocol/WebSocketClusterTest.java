@@ -131,6 +131,48 @@ class WebSocketClusterTest {
         }
     }
 
+    /**
+     * A server that answers 101 with a Sec-WebSocket-Accept that does not match the key is refused (RFC 6455 4.1), and
+     * the session's error says why: it said "refused: 101 Switching Protocols", as if the 101 were the fault.
+     */
+    @Test
+    void aWrongAcceptKeyFailsTheSessionWith502NamingIt() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             L7mp proxy = proxy(WebSocketSpec.bind("127.0.0.1", 0), server.getLocalPort())) {
+            final Thread acceptor = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.setSoTimeout(5000);
+                    final java.io.InputStream in = s.getInputStream();
+                    final StringBuilder head = new StringBuilder();
+                    while (!head.toString().endsWith("\r\n\r\n")) {
+                        final int c = in.read();
+                        if (c < 0) {
+                            return;
+                        }
+                        head.append((char) c);
+                    }
+                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")
+                            .getBytes(US_ASCII));
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (final java.io.IOException e) {
+                    // closed by the proxy or at the end of the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            final java.util.List<io.l7mp.SessionEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (AutoCloseable sub = proxy.subscribe(events::add)) {
+                assertThatThrownBy(() -> WsTestClient.connect(uri(proxy, "/")))
+                        .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse()
+                                .statusCode()).isEqualTo(502));
+            }
+            // Netty's words for the mismatch name the value received.
+            assertThat(events).anySatisfy(e -> assertThat(e.content()).contains("refused: 101")
+                    .contains("AAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        }
+    }
+
     @Test
     void unreachableServerFailsWith502AndSilentOneWith504() throws Exception {
         final int closedPort;

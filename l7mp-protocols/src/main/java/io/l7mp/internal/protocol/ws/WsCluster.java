@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
@@ -236,8 +237,12 @@ final class WsCluster implements Cluster {
             try {
                 handshaker.finishHandshake(ctx.channel(), resp);
             } catch (final WebSocketHandshakeException e) {
-                if (promise.tryFailure(new SessionError(502, "WebSocket upgrade to " + uri + " refused: "
-                        + resp.status(), e))) {
+                // A 101 that fails the checks (a wrong Sec-WebSocket-Accept, no Upgrade header) is named by its
+                // fault: "refused: 101 Switching Protocols" told an operator nothing.
+                final String why = resp.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()
+                        ? "101 Switching Protocols, but " + e.getMessage() : String.valueOf(resp.status());
+                if (promise.tryFailure(new SessionError(502, "WebSocket upgrade to " + uri + " refused: " + why,
+                        e))) {
                     ctx.close();
                 }
                 return;
