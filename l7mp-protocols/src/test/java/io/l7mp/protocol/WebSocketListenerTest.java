@@ -504,6 +504,32 @@ class WebSocketListenerTest {
         assertThat(head.toString()).startsWith("HTTP/1.1 101");
     }
 
+    /**
+     * A client sending a message over the limit reads the 1009 close frame, then the end of the connection: the
+     * proxy closed while the rest of the message was still coming, which reset the connection, and the client's side
+     * threw the close frame away with it.
+     */
+    @Test
+    void aClientStillSendingAMessageOverTheLimitReadsTheCloseFrameInsteadOfAReset() throws Exception {
+        final long length = (16L << 20) + 1;
+        try (L7mp proxy = echoProxy(WebSocketSpec.bind("127.0.0.1", 0));
+             java.net.Socket s = rawUpgrade(proxy.listener("ws").port())) {
+            s.setSoTimeout(10_000);
+            final java.io.OutputStream out = s.getOutputStream();
+            // A masked binary frame (mask 0) with a 64-bit length, then its payload.
+            final java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(14).put((byte) 0x82).put((byte) 0xff)
+                    .putLong(length).putInt(0);
+            out.write(head.array());
+            final byte[] chunk = new byte[1 << 20];
+            for (long sent = 0; sent < length; sent += chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, length - sent));
+            }
+            out.flush();
+            assertThat(closeCodesUntilEof(s.getInputStream())).containsExactly(1009);
+            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
+        }
+    }
+
     /** Connects, makes a WebSocket upgrade by hand and returns the socket, ready for raw frames. */
     static java.net.Socket rawUpgrade(int port) throws Exception {
         final java.net.Socket s = new java.net.Socket("127.0.0.1", port);

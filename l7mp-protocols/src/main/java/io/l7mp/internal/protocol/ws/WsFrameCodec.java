@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol.ws;
 
+import io.l7mp.spi.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
@@ -32,6 +33,8 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     static final String NAME = "l7mp-ws-codec";
     /** How long a close waits for the close frame to be written before closing the connection anyway. */
     private static final long CLOSE_FRAME_TIMEOUT_MILLIS = 1000;
+    /** How long a connection waits at most, after our close frame, for the peer to stop sending (see below). */
+    private static final long CLOSE_LINGER_MILLIS = 10_000;
     /** Close reasons must fit a control frame (125 bytes with the code). */
     private static final int MAX_REASON_BYTES = 120;
 
@@ -179,6 +182,8 @@ final class WsFrameCodec extends ChannelDuplexHandler {
             return;
         }
         ChannelFuture sent = closeSent;
+        // Our own close frame, not the answer to the peer's: the peer may still be sending.
+        final boolean ours = sent == null;
         if (sent == null) {
             final Throwable c = closeCause;
             // A close code from the other side of the session travels on; any other failure is 1011.
@@ -196,7 +201,7 @@ final class WsFrameCodec extends ChannelDuplexHandler {
             closeSent = sent;
         }
         if (sent.isDone()) {
-            ctx.close(promise);
+            closeAfterFrame(ctx, promise, ours);
             return;
         }
         // A peer that does not read must not keep the connection open: close after a bounded wait.
@@ -204,9 +209,26 @@ final class WsFrameCodec extends ChannelDuplexHandler {
                 TimeUnit.MILLISECONDS);
         sent.addListener(f -> {
             if (timer.cancel(false)) {
-                ctx.close(promise);
+                closeAfterFrame(ctx, promise, ours);
             }
         });
+    }
+
+    /**
+     * Closes once the close frame is out. After our own, the peer may still be sending (the rest of a message over
+     * the limit, frames already on their way): closing with its bytes unread would reset the connection, and the
+     * peer's side would throw our close frame away with it, and its code (a client sending 17 MiB saw a reset, not
+     * 1009). So the connection lingers ({@link LingeringClose}): our end of stream follows the frame, what the peer
+     * still sends is dropped, and it closes when the peer closes (RFC 6455 7.1.1 has the server wait for the client)
+     * or after {@link #CLOSE_LINGER_MILLIS}. Lingering already (a normal end), or after the peer's close frame, it
+     * closes as asked.
+     */
+    private static void closeAfterFrame(ChannelHandlerContext ctx, ChannelPromise promise, boolean ours) {
+        if (ours && LingeringClose.close(ctx.channel(), CLOSE_LINGER_MILLIS)) {
+            ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+        } else {
+            ctx.close(promise);
+        }
     }
 
     private static String reason(Throwable c) {
