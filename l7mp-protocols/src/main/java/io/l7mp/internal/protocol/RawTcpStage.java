@@ -23,6 +23,7 @@ import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -151,7 +153,16 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         if (loop.inEventLoop()) {
             stage.startConnect(timeoutMillis);
         } else {
-            loop.execute(() -> stage.startConnect(timeoutMillis));
+            try {
+                loop.execute(() -> stage.startConnect(timeoutMillis));
+            } catch (final RejectedExecutionException e) {
+                // The loop has shut down: nothing would ever connect the socket, or close it. Not the loop's promise,
+                // whose listeners a dead loop would never run.
+                stage.connecting = null;
+                stage.closeFd();
+                return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+                        Net.connectFailure(remote, new ConnectException("the event loop has shut down"), 502));
+            }
         }
         return p;
     }
@@ -748,6 +759,12 @@ final class RawTcpStage implements Stage, EpollIoHandle {
     /** The loop is shutting down. */
     @Override
     public void close() {
+        if (connecting != null) {
+            // A connect still under way: its future fails instead of waiting for an event that no loop will deliver.
+            closeFd();
+            failConnect(new ConnectException("the event loop has shut down"));
+            return;
+        }
         notifyClose(null);
         closeFd();
     }

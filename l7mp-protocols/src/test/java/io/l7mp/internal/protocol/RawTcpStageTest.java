@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.l7mp.L7mp;
 import io.l7mp.protocol.TcpSpec;
+import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
 import io.l7mp.testing.Await;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +23,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -152,6 +158,66 @@ class RawTcpStageTest {
                 client.close();
             }
         }
+    }
+
+    /**
+     * A connect still under way when its loop shuts down fails, instead of leaving its session waiting on a future
+     * that nothing would complete: the loop closes the socket, and no event would ever come for it.
+     */
+    @Test
+    void aConnectUnderWayWhenItsLoopShutsDownFails() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll");
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        final List<Socket> queued = new ArrayList<>();
+        // A listener that never accepts, its accept queue full: the kernel drops further SYNs, so a connect to it
+        // stays under way (retrying its SYN for a minute and more).
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            final InetSocketAddress addr = (InetSocketAddress) full.getLocalSocketAddress();
+            for (int i = 0; i < 8; i++) {
+                final Socket s = new Socket();
+                try {
+                    s.connect(addr, 500);
+                    queued.add(s);
+                } catch (final SocketTimeoutException e) {
+                    s.close();
+                    break;
+                }
+            }
+            final EventLoop loop = group.next();
+            final Future<Stage> f = RawTcpStage.connect(loop, addr, 60_000);
+            // Tasks run in order: once this one has, the connect was started.
+            loop.submit(() -> { }).get(5, SECONDS);
+            assertThat(f.isDone()).as("a connect to a listener whose accept queue is full").isFalse();
+            group.shutdownGracefully(0, 1, SECONDS).syncUninterruptibly();
+            assertThat(f.await(5, SECONDS)).as("the connect's future done").isTrue();
+            assertThat(f.cause()).isInstanceOf(SessionError.class).hasMessageContaining("shut down");
+        } finally {
+            group.shutdownGracefully(0, 1, SECONDS).syncUninterruptibly();
+            for (final Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
+    /** A connect asked of a loop that has shut down fails at once, and keeps no socket open. */
+    @Test
+    void aConnectOnALoopThatHasShutDownFails() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll");
+        final int attempts = 100;
+        final com.sun.management.UnixOperatingSystemMXBean os = (com.sun.management.UnixOperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        final EventLoop loop = group.next();
+        group.shutdownGracefully(0, 1, SECONDS).syncUninterruptibly();
+        final InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+        final long before = os.getOpenFileDescriptorCount();
+        for (int i = 0; i < attempts; i++) {
+            final Future<Stage> f = RawTcpStage.connect(loop, addr, 1_000);
+            assertThat(f.isDone()).isTrue();
+            assertThat(f.cause()).isInstanceOf(SessionError.class).hasMessageContaining("shut down");
+        }
+        assertThat(os.getOpenFileDescriptorCount() - before).as("sockets left open by %d connects", attempts)
+                .isLessThan(attempts / 4);
     }
 
     /** IPv6 both ways: the listener's socket, the address accept reports, the upstream socket's family. */
