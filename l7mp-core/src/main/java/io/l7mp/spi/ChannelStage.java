@@ -4,6 +4,7 @@ import io.l7mp.UnstableApi;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -14,6 +15,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -195,6 +197,10 @@ public class ChannelStage implements Stage {
             closed = true;
             // Flush first so that what the session forwarded last reaches the peer before the close.
             channel.flush();
+            if (cause != null && resetsOnPeerReset() && PeerReset.is(cause)) {
+                reset();
+                return;
+            }
             final ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
             if (cause == null && out != null && out.totalPendingWriteBytes() > 0 && channel.isActive()) {
                 // A slow reader has not taken it all yet, and Netty's close would drop the rest: close once the
@@ -210,6 +216,29 @@ public class ChannelStage implements Stage {
             }
             closeChannel(cause == null);
         }
+    }
+
+    /**
+     * Returns whether this stage resets its connection when it is closed because another stage's peer reset its own
+     * ({@link PeerReset}): a TCP connection does, whatever runs over it (TLS, framing), so that its peer learns that
+     * the stream was cut short. A subclass whose protocol says that itself (a WebSocket's close frame) returns false.
+     */
+    protected boolean resetsOnPeerReset() {
+        return channel instanceof SocketChannel;
+    }
+
+    /**
+     * Resets the connection: SO_LINGER 0, and a close that skips the pipeline, so that no codec says a clean goodbye
+     * first (a TLS close_notify would tell the peer that the stream is complete). What is still queued is dropped: the
+     * reset would drop what the kernel has not sent yet anyway.
+     */
+    private void reset() {
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (final ChannelException e) {
+            // The socket is gone already: it closes all the same.
+        }
+        channel.unsafe().close(channel.voidPromise());
     }
 
     /** An epoll stream socket whose pipeline holds only this stage's handler (no codec, no TLS). */

@@ -45,7 +45,10 @@ public interface Stage {
 
     /**
      * Closes the stage; idempotent. {@code cause} says why; null means the session ended normally, and then what was
-     * written is still delivered to a peer that keeps reading.
+     * written is still delivered to a peer that keeps reading. A cause that says another stage's peer reset its
+     * connection ({@link PeerReset#is}) means the stream was cut short: a stage that can say so to its own peer (TCP)
+     * writes what it was given as far as its socket takes it at once and then resets its connection too, instead of
+     * ending it with a FIN that a peer would take for the end of a complete stream.
      */
     void close(@Nullable Throwable cause);
 

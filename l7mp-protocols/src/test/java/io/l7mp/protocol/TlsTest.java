@@ -249,6 +249,39 @@ class TlsTest {
         }
     }
 
+    /**
+     * A TLS client whose upstream resets its connection in the middle of the answer gets the answer's start and then
+     * a reset: the TLS stage resets its connection without a close_notify, which would have said that the stream was
+     * complete (it got a close_notify before).
+     */
+    @Test
+    void anUpstreamsResetReachesATlsClientAsAReset() throws Exception {
+        try (java.net.ServerSocket backend = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             L7mp proxy = L7mp.builder()
+                     .cluster("up", c -> c.spec(TcpSpec.port(backend.getLocalPort())).endpoint("127.0.0.1"))
+                     .listener("tls", l -> l.spec(TcpSpec.bind("127.0.0.1", 0).withTls(serverTls()))
+                             .rule(r -> r.route(rt -> rt.destination("up"))))
+                     .build()) {
+            proxy.start().get(5, SECONDS);
+            try (SSLSocket s = (SSLSocket) pki.jdkClientContext(false).getSocketFactory()
+                    .createSocket("127.0.0.1", proxy.listener("tls").port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("request".getBytes(US_ASCII));
+                s.getOutputStream().flush();
+                try (java.net.Socket b = backend.accept()) {
+                    b.setSoTimeout(5000);
+                    assertThat(b.getInputStream().readNBytes(7)).asString(US_ASCII).isEqualTo("request");
+                    b.getOutputStream().write("partial".getBytes(US_ASCII));
+                    b.setSoLinger(true, 0);
+                }
+                final InputStream in = s.getInputStream();
+                assertThat(in.readNBytes(7)).asString(US_ASCII).isEqualTo("partial");
+                assertThatThrownBy(in::read).isInstanceOf(java.net.SocketException.class)
+                        .hasMessageContaining("Connection reset");
+            }
+        }
+    }
+
     @Test
     void webSocketOverTlsBothSides() throws Exception {
         try (NettyWsServer server = new NettyWsServer(SslContextBuilder.forServer(pki.serverCert.toFile(),

@@ -1,5 +1,6 @@
 package io.l7mp.internal.protocol;
 
+import io.l7mp.spi.PeerReset;
 import io.l7mp.spi.SessionError;
 import io.l7mp.spi.Stage;
 import io.l7mp.spi.StageHandler;
@@ -638,6 +639,10 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         if (fdClosed) {
             return;
         }
+        if (cause != null && connected && PeerReset.is(cause)) {
+            reset();
+            return;
+        }
         if (cause != null || !connected) {
             closeFd();
             return;
@@ -653,6 +658,27 @@ final class RawTcpStage implements Stage, EpollIoHandle {
             // Unread input no new edge will announce: a peer blocked writing it would never read our queue.
             drainInput();
         }
+    }
+
+    /**
+     * Another stage's peer reset its connection: what it sent before goes out as far as the socket takes it now, then
+     * this connection is reset too (SO_LINGER 0), so that our peer does not take a FIN for the end of a stream that
+     * was cut short. No end of stream goes out first, even one that waited for the queue.
+     */
+    private void reset() {
+        shutdownPending = false;
+        if (!out.isEmpty()) {
+            flush0();
+        }
+        if (fdClosed) {
+            return;
+        }
+        try {
+            socket.setSoLinger(0);
+        } catch (final IOException e) {
+            // The connection is gone already: it closes all the same.
+        }
+        closeFd();
     }
 
     /** A gracefully closed stage whose queue went out. */

@@ -23,6 +23,12 @@ class WsStage extends HoldingChannelStage {
         return false;
     }
 
+    /** A failed session's close frame (1011) says that it was cut short; a reset would lose it. */
+    @Override
+    protected boolean resetsOnPeerReset() {
+        return false;
+    }
+
     @Override
     public void goingAway() {
         codec.goingAway();
