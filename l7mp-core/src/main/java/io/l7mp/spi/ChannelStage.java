@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
@@ -144,7 +145,8 @@ public class ChannelStage implements Stage {
 
     @Override
     public void setAutoRead(boolean autoRead) {
-        if (!closed) {
+        // After the peer's end of stream reading stays off (see Inbound's input shutdown): nothing more can come.
+        if (!closed && !inputShut) {
             channel.config().setAutoRead(autoRead);
         }
     }
@@ -382,11 +384,25 @@ public class ChannelStage implements Stage {
             if (evt instanceof ChannelInputShutdownEvent) {
                 final StageHandler h = handler;
                 inputShut = true;
+                // Nothing more can be read. Off before keepWriting changes the socket's epoll events, so that neither
+                // that change nor a later one reports the end of stream (always readable) again: Netty's epoll
+                // transport then reads the socket only on an error event, which a reset raises (see below).
+                ctx.channel().config().setAutoRead(false);
                 HalfClosed.keepWriting(ctx.channel());
                 if (h == null) {
                     earlyInputShutdown = true;
                 } else if (!closed) {
                     h.onInputShutdown();
+                }
+                return;
+            }
+            if (evt instanceof ChannelInputShutdownReadComplete) {
+                if (inputShut && !closed && HalfClosed.peerReset(ctx.channel())) {
+                    // A reset after the peer's half-close: with nothing to write to it nobody would find out, and the
+                    // session would wait for the half-close idle timeout. Everything the peer sent was delivered, so
+                    // its stage ends as on a close, not as a failure (as RawTcpStage's does).
+                    notifyClose(null);
+                    closeChannel(false);
                 }
                 return;
             }

@@ -5,8 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class HalfClosed {
     private static final Logger logger = LoggerFactory.getLogger(HalfClosed.class);
     private static final @Nullable MethodHandle SET_FLAG = setFlag();
+    /** Sets AbstractEpollChannel's {@code inputClosedSeenErrorOnRead}. */
+    private static final @Nullable MethodHandle SEEN_END = seenEnd();
 
     private HalfClosed() {
     }
@@ -49,6 +54,23 @@ public final class HalfClosed {
         }
     }
 
+    private static @Nullable MethodHandle seenEnd() {
+        if (!Epoll.isAvailable()) {
+            return null;
+        }
+        try {
+            // AbstractEpollChannel, which is not public.
+            final Field f = AbstractEpollStreamChannel.class.getSuperclass()
+                    .getDeclaredField("inputClosedSeenErrorOnRead");
+            f.setAccessible(true);
+            return MethodHandles.lookup().unreflectSetter(f);
+        } catch (final ReflectiveOperationException | RuntimeException e) {
+            logger.debug("Cannot watch half-closed epoll sockets for a reset after the first error event: {}",
+                    e.toString());
+            return null;
+        }
+    }
+
     /**
      * Call on the channel's event loop when its input ended and it stays open to write (on
      * {@link io.netty.channel.socket.ChannelInputShutdownEvent}); does nothing for other transports.
@@ -65,5 +87,36 @@ public final class HalfClosed {
             // The socket already left epoll (closed meanwhile): Netty reports its failure on the next write.
             logger.debug("{}: cannot keep the half-closed socket registered: {}", channel, e.toString());
         }
+    }
+
+    /**
+     * Returns whether the peer of an epoll socket whose input ended (after {@link #keepWriting}, with auto-read off)
+     * has reset the connection since; call on {@link io.netty.channel.socket.ChannelInputShutdownReadComplete}.
+     * Netty's epoll transport reads such a socket again on every error event (the kernel reports errors whether asked
+     * or not), finds the end of stream once more and fires that event, but only the first time, which comes right
+     * after the end of stream itself. So while there is no error, the event is armed again here, and a reset that comes
+     * later is seen too. Costs a {@code getsockopt} per call. False for other transports: NIO drops a socket from its
+     * selector once it stops reading, so a reset there shows on the next write only.
+     */
+    static boolean peerReset(Channel channel) {
+        if (!(channel instanceof AbstractEpollStreamChannel c) || !(c.fd() instanceof Socket s) || !c.isOpen()) {
+            return false;
+        }
+        try {
+            if (s.getSoError() != 0) {
+                return true;
+            }
+        } catch (final IOException e) {
+            return false;
+        }
+        final MethodHandle m = SEEN_END;
+        if (m != null) {
+            try {
+                m.invoke(channel, false);
+            } catch (final Throwable e) {
+                logger.debug("{}: cannot watch the half-closed socket for a reset: {}", channel, e.toString());
+            }
+        }
+        return false;
     }
 }

@@ -104,6 +104,8 @@ final class RawTcpStage implements Stage, EpollIoHandle {
     private boolean readScheduled;
     /** The peer's end of stream was announced: read until it is seen. */
     private boolean rdhup;
+    /** An error event came: a reset that came with the peer's end of stream is only seen once that has been read. */
+    private boolean errorSeen;
     private boolean inputShut;
     private boolean outputShut;
     private boolean shutdownPending;
@@ -292,19 +294,13 @@ final class RawTcpStage implements Stage, EpollIoHandle {
 
     private void readReady(boolean error) {
         if (inputShut) {
-            // Nothing is left to read, but a reset after the peer's half-close still ends the connection: with nothing
-            // queued for the peer no write would find out, and the session would wait for an answer nobody takes.
-            // Everything the peer sent was delivered, so its stage ends as on a close, not as a failure: what the
-            // other side still has queued (a server's answer, sent before it reset a client's unread request) goes
-            // out before that side closes.
-            if (error && soError() != 0) {
-                if (closed) {
-                    closeFd();
-                } else {
-                    notifyClose(null);
-                }
+            if (error) {
+                resetAfterInputShutdown();
             }
             return;
+        }
+        if (error) {
+            errorSeen = true;
         }
         if (lingering || draining) {
             // Closed by the engine: what the peer still sends is dropped, so that it does not stall writing to us
@@ -328,6 +324,22 @@ final class RawTcpStage implements Stage, EpollIoHandle {
             return;
         }
         read();
+    }
+
+    /**
+     * Nothing is left to read, but a reset after the peer's half-close still ends the connection: with nothing queued
+     * for the peer no write would find out, and the session would wait for an answer nobody takes. Everything the peer
+     * sent was delivered, so its stage ends as on a close, not as a failure: what the other side still has queued (a
+     * server's answer, sent before it reset a client's unread request) goes out before that side closes.
+     */
+    private void resetAfterInputShutdown() {
+        if (soError() != 0) {
+            if (closed) {
+                closeFd();
+            } else {
+                notifyClose(null);
+            }
+        }
     }
 
     private int soError() {
@@ -397,6 +409,11 @@ final class RawTcpStage implements Stage, EpollIoHandle {
         if (eof && !closed && !fdClosed) {
             inputShut = true;
             h.onInputShutdown();
+            if (errorSeen && !fdClosed) {
+                // The reset may have come with the end of stream, in one wake-up: the kernel reports the end first,
+                // and no later event will tell of the reset.
+                resetAfterInputShutdown();
+            }
         }
     }
 
