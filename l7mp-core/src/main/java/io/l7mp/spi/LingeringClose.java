@@ -35,16 +35,18 @@ public final class LingeringClose {
 
     /**
      * Closes {@code channel} through its pipeline, so that codecs say goodbye first (a WebSocket close frame, a TLS
-     * close_notify), then lingers for at most {@code maxMillis}. Returns false, and does nothing, where there is no
-     * peer input to wait for: not a stream socket, not active, either direction shut down already, or lingering
-     * already; the caller closes the channel itself then. Call on the channel's event loop.
+     * close_notify), then lingers for at most {@code maxMillis}. A channel whose output is shut down already (a
+     * half-close passed on: the answer and our end of stream are out) lingers too, for the peer's end of stream.
+     * Returns false, and does nothing, where there is no peer input to wait for: not a stream socket, not active, its
+     * input shut down already, or lingering already; the caller closes the channel itself then. Call on the channel's
+     * event loop.
      */
     public static boolean close(Channel channel, long maxMillis) {
         if (!(channel instanceof DuplexChannel d) || !channel.isActive() || d.isInputShutdown()
-                || d.isOutputShutdown() || !channel.eventLoop().inEventLoop() || channel.pipeline().get(NAME) != null) {
+                || !channel.eventLoop().inEventLoop() || channel.pipeline().get(NAME) != null) {
             return false;
         }
-        channel.pipeline().addFirst(NAME, new Lingering(maxMillis));
+        channel.pipeline().addFirst(NAME, new Lingering(maxMillis, d.isOutputShutdown()));
         // The lingering handler, nearest the socket, holds the close back.
         channel.close();
         return true;
@@ -70,11 +72,14 @@ public final class LingeringClose {
     /** Nearest the socket while the channel waits for its peer's end of stream. */
     private static final class Lingering extends ChannelDuplexHandler {
         private final long maxMillis;
+        /** Our end of stream went out before: nothing more can, not even a codec's goodbye. */
+        private final boolean outputShut;
         private @Nullable ChannelPromise closing;
         private @Nullable ScheduledFuture<?> limit;
 
-        Lingering(long maxMillis) {
+        Lingering(long maxMillis, boolean outputShut) {
             this.maxMillis = maxMillis;
+            this.outputShut = outputShut;
         }
 
         @Override
@@ -85,6 +90,11 @@ public final class LingeringClose {
             }
             closing = promise;
             limit = ctx.executor().schedule(() -> finish(ctx, null), maxMillis, TimeUnit.MILLISECONDS);
+            if (outputShut) {
+                // Netty fails writes after its own shutdownOutput (NIO), which would end the linger at once.
+                drain(ctx);
+                return;
+            }
             // After what the codecs wrote last (their goodbye): an empty buffer completes behind it.
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (!f.isSuccess() || !ctx.channel().isActive()) {
@@ -92,9 +102,14 @@ public final class LingeringClose {
                     return;
                 }
                 shutdownSocketOutput(ctx.channel());
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
+                drain(ctx);
             });
+        }
+
+        /** Reads on, dropping what comes, until the peer's end of stream (or its close) ends the linger. */
+        private static void drain(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
         }
 
         private void finish(ChannelHandlerContext ctx, @Nullable ChannelPromise extra) {

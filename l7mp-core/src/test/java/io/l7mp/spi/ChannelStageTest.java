@@ -48,6 +48,57 @@ class ChannelStageTest {
     }
 
     /**
+     * A stage that passed a half-close on (its answer and our end of stream are out) and that the session then ends
+     * while its peer still sends lingers for the peer's end of stream: the peer reads the whole answer. It closed at
+     * once before ({@link LingeringClose} refused a channel whose output was shut), and what the peer still sent then
+     * reset the connection, which dropped the part of the answer the peer's small window had not taken yet.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Loops.class)
+    void aStageWhoseOutputIsShutLingersForItsPeer(Loops loops) throws Exception {
+        assumeThat(loops.available()).as(loops + " is not available here").isTrue();
+        final int answer = 64 * 1024;
+        final EventLoopGroup group = loops.newGroup();
+        try (ServerSocket server = new ServerSocket()) {
+            // A small window for the peer, a send buffer that takes the whole answer: the stage's own queue empties
+            // at once, and most of the answer waits in the kernel when the stage closes.
+            server.setReceiveBufferSize(4096);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            final Channel ch = new Bootstrap().group(group)
+                    .channel(loops == Loops.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.getLocalSocketAddress()).syncUninterruptibly().channel();
+            try (Socket peer = server.accept()) {
+                ch.eventLoop().submit(() -> {
+                    final ChannelStage stage = new ChannelStage(ch, StreamKind.BYTE);
+                    stage.bind(new Ignore());
+                    stage.write(Unpooled.wrappedBuffer(new byte[answer]));
+                    stage.flush();
+                    assertThat(stage.shutdownOutput()).isTrue();
+                    stage.close(null);
+                }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                // NIO closes a registered socket only when its selector next runs; a scheduled task runs after that.
+                ch.eventLoop().schedule(() -> { }, 1, TimeUnit.MILLISECONDS)
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                // The peer is still sending.
+                peer.getOutputStream().write(new byte[100]);
+                long got = 0;
+                final byte[] buf = new byte[CHUNK];
+                final InputStream in = peer.getInputStream();
+                peer.setSoTimeout((int) WAIT.toMillis());
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    got += n;
+                }
+                assertThat(got).isEqualTo(answer);
+            }
+            Await.until(WAIT, "the channel to close on the peer's close", () -> !ch.isOpen());
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
      * Writes {@link #TOTAL} bytes through a stage to a peer that does not read yet, closes the stage with
      * {@code cause}, waits until the queue is either written or dropped, then lets the peer read to the end.
      */

@@ -127,6 +127,48 @@ class TcpResetTest {
     }
 
     /**
+     * An upstream that sent its whole answer, shut its output and then reset the connection (it did not read the rest
+     * of the request): the client, which reads slowly and is still sending, gets the whole answer and a FIN. Its
+     * stage's output was shut already when the session ended, and on Netty channels such a stage closed at once
+     * instead of lingering: what the client still sent then reset the connection, which dropped the part of the
+     * answer the client's small window had not taken yet (NIO: 4096 of 60,000 bytes).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Mode.class)
+    void anAnswerEndedByAResetAfterItsHalfCloseArrivesWhole(Mode mode) throws Exception {
+        final byte[] answer = new byte[60_000];
+        for (int i = 0; i < answer.length; i++) {
+            answer[i] = (byte) (i % 251);
+        }
+        try (ServerSocket backend = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             L7mp proxy = proxy(mode, backend.getLocalPort());
+             Socket client = new Socket()) {
+            // A small window: most of the answer waits in the proxy until the client reads.
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.listener("in").port()), 5_000);
+            client.setSoTimeout(5_000);
+            try (Socket b = request(backend, client, "request")) {
+                b.getOutputStream().write(answer);
+                b.shutdownOutput();
+                Await.until(WAIT, "the answer's end to reach the proxy", () -> proxy.sessions().get(0).events()
+                        .stream().anyMatch(e -> e.event().equals("HALF-CLOSE")));
+                b.setSoLinger(true, 0);
+            }
+            // The upstream is gone: writing more of the request to it fails.
+            Await.until(WAIT, "the session to see the upstream fail", () -> {
+                try {
+                    client.getOutputStream().write("more".getBytes(US_ASCII));
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return proxy.sessions().isEmpty()
+                        || proxy.sessions().get(0).status() != io.l7mp.SessionStatus.CONNECTED;
+            });
+            assertThat(client.getInputStream().readAllBytes()).isEqualTo(answer);
+        }
+    }
+
+    /**
      * An upstream that half-closed (its FIN reached the client) and then resets, while the client keeps its side
      * open, ends the session at once: a Netty channel missed the reset, and the session waited for the half-close
      * idle timeout (30 s). NIO stops watching a socket whose input ended, so it sees such a reset on the next write
