@@ -277,18 +277,26 @@ class WebSocketClusterTest {
                      .build();
              DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             proxy.start().get(5, SECONDS);
-            client.send(new DatagramPacket(new byte[] {'x'}, 1,
-                    new InetSocketAddress("127.0.0.1", proxy.listener("in").port())));
-            try (Socket s = acceptUpgrade(server)) {
-                // A data frame with the reserved opcode 3.
-                s.getOutputStream().write(new byte[] {(byte) 0x83, 1, 'x'});
-                final java.util.List<Integer> codes = new java.util.ArrayList<>();
-                for (int code = closeCode(s); code >= 0; code = closeCode(s)) {
-                    codes.add(code);
+            final java.util.Map<String, byte[]> frames = new java.util.LinkedHashMap<>();
+            frames.put("reserved opcode", new byte[] {(byte) 0x83, 1, 'x'});
+            // Close codes RFC 6455 7.4 does not allow on the wire; 5000 and up were echoed.
+            frames.put("close code 1005", new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xed});
+            frames.put("close code 5000", new byte[] {(byte) 0x88, 2, 0x13, (byte) 0x88});
+            frames.put("close code 65535", new byte[] {(byte) 0x88, 2, (byte) 0xff, (byte) 0xff});
+            for (final java.util.Map.Entry<String, byte[]> f : frames.entrySet()) {
+                client.send(new DatagramPacket(new byte[] {'x'}, 1,
+                        new InetSocketAddress("127.0.0.1", proxy.listener("in").port())));
+                try (Socket s = acceptUpgrade(server)) {
+                    s.getOutputStream().write(f.getValue());
+                    final java.util.List<Integer> codes = new java.util.ArrayList<>();
+                    for (int code = closeCode(s); code >= 0; code = closeCode(s)) {
+                        codes.add(code);
+                    }
+                    assertThat(codes).as(f.getKey() + ": the close frames up to the end of the stream")
+                            .containsExactly(1002);
                 }
-                assertThat(codes).as("the close frames up to the end of the stream").containsExactly(1002);
+                Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
             }
-            Await.until(Duration.ofSeconds(5), "the session to end", () -> proxy.sessions().isEmpty());
         }
     }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * and ends the connection (a code other than 1000, 1001 or none is reported as an error). When the connection is
  * closed from this side it first sends a close frame: 1000, 1001 when the proxy or the listener or cluster of the
  * session goes away ({@link #goingAway}), or 1011 when {@link #closing} gave a cause (or the code of a WebSocket peer
- * that closed the other side of the session). A frame that breaks the protocol closes with the
- * protocol's code instead (1002, 1007, 1009): the decoders in front are set not to send a close frame of their own,
- * so that the peer gets exactly one. Inactive until {@link #upgraded()}, so that it lets the HTTP handshake through untouched.
+ * that closed the other side of the session). A frame that breaks the protocol closes with the protocol's code instead
+ * (1002, 1007, 1009; 1002 for a close frame with a code RFC 6455 does not allow): the decoders in front are set not to
+ * send a close frame of their own, so that the peer gets exactly one. Inactive until {@link #upgraded()}, so that it
+ * lets the HTTP handshake through untouched.
  */
 final class WsFrameCodec extends ChannelDuplexHandler {
     static final String NAME = "l7mp-ws-codec";
@@ -37,6 +39,8 @@ final class WsFrameCodec extends ChannelDuplexHandler {
     private static final long CLOSE_LINGER_MILLIS = 10_000;
     /** Close reasons must fit a control frame (125 bytes with the code). */
     private static final int MAX_REASON_BYTES = 120;
+    /** The first close code past those RFC 6455 7.4.2 defines (0-4999). */
+    private static final int MAX_CLOSE_CODE = 5000;
 
     private final boolean text;
     private boolean upgraded;
@@ -137,6 +141,17 @@ final class WsFrameCodec extends ChannelDuplexHandler {
         final int code = close.statusCode();
         final String reason = close.reasonText();
         close.release();
+        if (code >= MAX_CLOSE_CODE && closeSent == null && violationCode == 0) {
+            // RFC 6455 7.4 defines no code from 5000 up. Netty's decoder refuses 0-2999 but for 1000-1003 and
+            // 1007-1014, and lets these through (it reads the code as a signed short: from 32768 it is negative,
+            // which it takes for "no code"). The connection fails with 1002 as for the codes the decoder refuses
+            // (Autobahn 7.9.x), instead of echoing the code.
+            violationCode = 1002;
+            violationReason = "invalid close code " + code;
+            ctx.fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR,
+                    violationReason));
+            return;
+        }
         if (closeSent == null) {
             // Echo the code, as RFC 6455 asks; no code is answered with an empty close frame.
             closeSent = ctx.writeAndFlush(code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason));

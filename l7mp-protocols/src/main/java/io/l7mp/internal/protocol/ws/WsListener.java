@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -38,6 +40,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -216,6 +220,19 @@ final class WsListener implements Listener {
                 refuse(ch, upgradeRequired("unsupported WebSocket version " + version));
                 return;
             }
+            final @Nullable String malformed = malformed(req);
+            if (malformed != null) {
+                // Refused here, before a session is routed and connected for it: Netty's handshaker checks only some
+                // of this (the key's presence, Connection), at binding after routing, and answered 101 to the rest.
+                reject(ch, req, HttpResponseStatus.BAD_REQUEST, malformed);
+                return;
+            }
+            if (unsupportedExpectation(req)) {
+                // RFC 9110 10.1.1; HandshakeAggregator lets such a request through for this answer (see there).
+                reject(ch, req, HttpResponseStatus.EXPECTATION_FAILED,
+                        "Expect: \"" + req.headers().get(HttpHeaderNames.EXPECT) + "\" (expected: 100-continue)");
+                return;
+            }
             final SocketAddress remote = ch.remoteAddress();
             final SocketAddress local = ch.localAddress();
             final ObjectNode md = HttpMetadata.of(req, remote, local);
@@ -225,6 +242,49 @@ final class WsListener implements Listener {
             final WsServerStage stage = new WsServerStage(ch, codec, handshaker, req);
             logger.debug("listener {}: upgrade request {} from {}", ctx.name(), req.uri(), remote);
             ctx.newSession("WS:" + Net.tuple(remote, local) + "-" + sequence.getAndIncrement(), md, stage);
+        }
+
+        /**
+         * Returns why {@code req} is not an opening handshake that RFC 6455 4.2.1 lets a server accept, or null when
+         * it is: HTTP/1.1 (or a later 1.x), one Host, "upgrade" in Connection, one Sec-WebSocket-Key that is a
+         * base64-encoded 16-byte value (the Upgrade header, the method and the version are checked before).
+         */
+        private static @Nullable String malformed(FullHttpRequest req) {
+            final HttpVersion v = req.protocolVersion();
+            if (v.majorVersion() != 1 || v.minorVersion() < 1) {
+                return "a WebSocket upgrade must be HTTP/1.1 (was " + v.text() + ")";
+            }
+            final List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+            if (hosts.size() != 1 || hosts.get(0).isBlank()) {
+                // RFC 9112 3.2 asks 400 of any HTTP/1.1 request without exactly one Host, too.
+                return hosts.isEmpty() ? "missing Host"
+                        : "Host: " + quote(String.join(", ", hosts)) + " (expected: one host)";
+            }
+            if (!req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+                return "Connection: " + quote(String.join(", ", req.headers().getAll(HttpHeaderNames.CONNECTION)))
+                        + " (expected: upgrade)";
+            }
+            final List<String> keys = req.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+            if (keys.isEmpty()) {
+                return "missing Sec-WebSocket-Key";
+            }
+            if (keys.size() != 1 || !isNonce(keys.get(0))) {
+                return "Sec-WebSocket-Key: " + quote(String.join(", ", keys))
+                        + " (expected: one base64-encoded 16-byte value)";
+            }
+            return null;
+        }
+
+        /** Whether {@code key} is 16 bytes in base64 with its padding: 22 characters of the alphabet, then "==". */
+        private static boolean isNonce(String key) {
+            if (key.length() != 24 || !key.endsWith("==")) {
+                return false;
+            }
+            try {
+                return Base64.getDecoder().decode(key).length == 16;
+            } catch (final IllegalArgumentException e) {
+                return false;
+            }
         }
 
         @Override
@@ -247,6 +307,21 @@ final class WsListener implements Listener {
             this.upgrade = upgrade;
         }
 
+        /**
+         * Netty answers an expectation it cannot meet itself, with a bare 413 (100-continue for a body over the
+         * limit) or 417 (any other expectation), and then keeps the connection waiting for the upgrade timeout. These
+         * are refused like any other request instead: over the limit by {@link #handleOversizedMessage}, which the
+         * declared length leads to; another expectation by {@link Upgrade}, which gets the request for it.
+         */
+        @Override
+        protected @Nullable Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline p) {
+            if (unsupportedExpectation(start) || HttpUtil.is100ContinueExpected(start)
+                    && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                return null;
+            }
+            return super.newContinueResponse(start, maxContentLength, p);
+        }
+
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) throws Exception {
             if (oversized instanceof HttpRequest) {
@@ -255,6 +330,13 @@ final class WsListener implements Listener {
                 super.handleOversizedMessage(c, oversized);
             }
         }
+    }
+
+    /** Whether {@code m} expects what this listener cannot meet: anything but 100-continue (HTTP/1.0 has no Expect). */
+    private static boolean unsupportedExpectation(HttpMessage m) {
+        final String expect = m.headers().get(HttpHeaderNames.EXPECT);
+        return expect != null && m.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
+                && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
     }
 
     private static void reject(Channel ch, FullHttpRequest req, HttpResponseStatus status, String message) {

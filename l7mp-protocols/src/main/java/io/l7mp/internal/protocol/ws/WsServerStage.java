@@ -41,7 +41,8 @@ final class WsServerStage extends WsStage {
         try {
             f = handshaker.handshake(channel(), req);
         } catch (final RuntimeException e) {
-            // Netty refuses the request (no Sec-WebSocket-Key, say): answer 400 and end the session with it.
+            // Netty refuses the request (what it checks, WsListener refused before the session: a safety net):
+            // answer 400 and end the session with it.
             final SessionError why = new SessionError(400, "WebSocket handshake refused: " + e.getMessage(), e);
             WsListener.refuse(channel(), WsListener.errorResponse(HttpResponseStatus.BAD_REQUEST, why.getMessage()));
             super.bind(h);
