@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the loopback benchmark's "TCP connections/s" row has them (a listener routed by a rule to a cluster with one
  * endpoint; the client sends 64 bytes, reads them back from the echo server and closes; the server closes on the
  * client's FIN), but their stages are {@link MemoryTcpProtocol}'s in-memory ones. Each session is started the way the
- * TCP listener starts one (its name from {@link Net#tuple}, its metadata from {@link Net#ipMetadata}) and takes the
+ * TCP listener starts one ({@link Net#newSession}: its name from the address tuple, its IP metadata) and takes the
  * engine's whole path: rules, route, connect with its timeout, events, metadata, the half-close and its linger timer,
  * the end with its counters. Eight sessions are in flight at a time on one event loop, as the row's eight clients;
  * a benchmark operation is one session (of a batch of {@value #BATCH}, so that handing the batch to the loop and
@@ -121,7 +121,7 @@ public class SessionBenchmark {
                         running--;
                         next();
                     }));
-            listener.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
+            Net.newSession(listener, "TCP", remote, local, stage);
         }
     }
 }

@@ -28,7 +28,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,8 +65,9 @@ final class SessionImpl {
      */
     private volatile byte @Nullable [] metadataBytes;
     /**
-     * The metadata once routed, as a private copy, for a byte-stream session: its sockets outweigh the tree many times,
-     * and serializing it would cost every short connection a JSON writer (and the JIT its code) for nothing.
+     * The metadata once routed, for a byte-stream session: its sockets outweigh the tree many times, and serializing
+     * it would cost every short connection a JSON writer (and the JIT its code) for nothing. The session's own tree,
+     * which nothing changes once routed, unless session transforms may see it again (then a private copy).
      */
     private volatile @Nullable ObjectNode metadataCopy;
     private volatile SessionStatus status = SessionStatus.INIT;
@@ -91,7 +91,12 @@ final class SessionImpl {
     private boolean sourceBound;
     private boolean boundaryWarned;
     private int connecting;
-    private final ArrayDeque<Ev> events = new ArrayDeque<>(4);
+    /**
+     * The newest event; each links to the one before it. Written on the loop only, read by snapshots from any thread
+     * without a lock: a session takes some six events in its life, and a lock (or a deque) for each cost a short
+     * connection more than what it records.
+     */
+    private volatile @Nullable Ev lastEvent;
 
     // Written on the loop only; read racily for stats.
     long ingressPackets;
@@ -134,7 +139,9 @@ final class SessionImpl {
 
     /** Runs the listener's rules and connects the route. On the loop. */
     void start(State s, ListenerEntry l) {
-        event("INIT", "session created", null, null);
+        // One clock read for the creation and the rules' verdict, microseconds apart: the events keep milliseconds.
+        final long created = System.currentTimeMillis();
+        event("INIT", "session created", null, null, created);
         // A peer that resets or closes before the session is connected is gone: nothing waits for the connect or its
         // retries (which may take num_retries times the retry timeout) to find that out.
         source.stage.onCloseBeforeBind(cause -> {
@@ -173,7 +180,7 @@ final class SessionImpl {
                                 false);
                         return;
                     }
-                    event("LOOKUP SUCCESS", "rulelist {}", list, rn);
+                    event("LOOKUP SUCCESS", "rulelist {}", list, rn, created);
                     if (re.session().isEmpty()) {
                         routed(re);
                     } else {
@@ -702,8 +709,10 @@ final class SessionImpl {
         if (lingerTimer != null) {
             lingerTimer.cancel(false);
         }
+        // One clock read for the end and the destruction, which follows it in the same call.
+        final long now = System.currentTimeMillis();
         event(cause == null ? "END" : "ERROR", cause == null ? "session ended" : "session failed", null,
-                cause == null ? null : String.valueOf(cause.getMessage()));
+                cause == null ? null : String.valueOf(cause.getMessage()), now);
         for (final Hop h : hops()) {
             h.releasePending();
             h.detach(cause);
@@ -716,7 +725,7 @@ final class SessionImpl {
             hooks.teardown(cause);
         }
         // The event goes in before the status: a snapshot reads the status first, so a DESTROYED one has its event.
-        event("DESTROY", "session destroyed", null, null);
+        event("DESTROY", "session destroyed", null, null, now);
         status = SessionStatus.DESTROYED;
         engine.sessionEnded(this, keep);
     }
@@ -724,7 +733,28 @@ final class SessionImpl {
     // ------------------------------------------------------------------ views
 
     /** One event-log entry; its message is formatted only when somebody reads it. */
-    private record Ev(String event, long millis, String template, @Nullable String subject, @Nullable String content) {
+    private static final class Ev {
+        /** Events before this one in the session. */
+        final int seq;
+        final String event;
+        final long millis;
+        final String template;
+        final @Nullable String subject;
+        final @Nullable String content;
+        /** The event before this one; cut (by the loop) once it is {@link #MAX_EVENTS} back. */
+        @Nullable Ev prev;
+
+        Ev(String event, long millis, String template, @Nullable String subject, @Nullable String content,
+           @Nullable Ev prev) {
+            this.seq = prev == null ? 0 : prev.seq + 1;
+            this.event = event;
+            this.millis = millis;
+            this.template = template;
+            this.subject = subject;
+            this.content = content;
+            this.prev = prev;
+        }
+
         SessionEvent toEvent(String session) {
             return new SessionEvent(session, event, Instant.ofEpochMilli(millis),
                     subject == null ? template : template.replace("{}", subject), content);
@@ -732,13 +762,24 @@ final class SessionImpl {
     }
 
     void event(String ev, String template, @Nullable String subject, @Nullable String content) {
-        final Ev e = new Ev(ev, System.currentTimeMillis(), template, subject, content);
-        synchronized (events) {
-            if (events.size() == MAX_EVENTS) {
-                events.poll();
+        event(ev, template, subject, content, System.currentTimeMillis());
+    }
+
+    /** Records an event at {@code millis}. On the loop. */
+    private void event(String ev, String template, @Nullable String subject, @Nullable String content, long millis) {
+        final Ev e = new Ev(ev, millis, template, subject, content, lastEvent);
+        if ((e.seq + 1) % MAX_EVENTS == 0) {
+            // Keeps between MAX_EVENTS and twice that many reachable. A snapshot that walks the chain meanwhile may
+            // find it cut short; it then starts again from the newest event (see info).
+            Ev cut = e;
+            for (int i = 1; i < MAX_EVENTS && cut != null; i++) {
+                cut = cut.prev;
             }
-            events.add(e);
+            if (cut != null) {
+                cut.prev = null;
+            }
         }
+        lastEvent = e;
         if (engine.hasSubscribers()) {
             engine.publish(e.toEvent(name));
         }
@@ -767,7 +808,10 @@ final class SessionImpl {
         final Stage src = source.stage;
         if (src != null && src.streamKind() == StreamKind.BYTE) {
             metadataBytes = null;
-            metadataCopy = metadata().deepCopy();
+            // The rules and session transforms are done with the tree, and clusters only read it: it is published
+            // as it is (a snapshot copies it). Session transforms get it back at teardown, as a JsonNode they might
+            // change, so then the view keeps a copy of its own.
+            metadataCopy = hooks == null ? metadata() : metadata().deepCopy();
             return;
         }
         try {
@@ -851,16 +895,35 @@ final class SessionImpl {
     SessionInfo info() {
         final SessionStatus st = status;
         final Hop d = destination;
-        final List<SessionEvent> ev = new ArrayList<>();
-        synchronized (events) {
-            for (final Ev e : events) {
-                ev.add(e.toEvent(name));
-            }
-        }
+        final List<SessionEvent> ev = events();
         final RouteEntry r = route;
         return new SessionInfo(name, publishedMetadata(), st, listener, r == null ? null : r.name(),
                 stageInfo(source), d == null ? null : stageInfo(d), stageInfos(ingress), stageInfos(egress), stats(),
                 ev);
+    }
+
+    /** Returns the last {@link #MAX_EVENTS} events, oldest first. */
+    private List<SessionEvent> events() {
+        final Ev[] last = new Ev[MAX_EVENTS];
+        int n = 0;
+        // The loop cuts the chain behind the newest MAX_EVENTS while this walks it: a walk that finds fewer than
+        // the head's sequence promises raced a cut and starts again from the newer head (bounded; a session that
+        // keeps adding events that fast gets what the last walk found).
+        for (int attempt = 0; attempt < 8; attempt++) {
+            final Ev head = lastEvent;
+            n = 0;
+            for (Ev e = head; e != null && n < MAX_EVENTS; e = e.prev) {
+                last[n++] = e;
+            }
+            if (head == null || n == Math.min(MAX_EVENTS, head.seq + 1)) {
+                break;
+            }
+        }
+        final List<SessionEvent> l = new ArrayList<>(n);
+        for (int i = n - 1; i >= 0; i--) {
+            l.add(last[i].toEvent(name));
+        }
+        return l;
     }
 
     private static List<StageInfo> stageInfos(Hop[] hops) {

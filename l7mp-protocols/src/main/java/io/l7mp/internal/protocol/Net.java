@@ -3,7 +3,9 @@ package io.l7mp.internal.protocol;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.l7mp.spec.EndpointSpec;
+import io.l7mp.spi.ListenerContext;
 import io.l7mp.spi.SessionError;
+import io.l7mp.spi.Stage;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,6 +88,22 @@ public final class Net {
         md.putObject("IP").put("src_addr", ip(remote)).put("dst_addr", localIp(remote, local));
         md.putObject(l4).put("src_port", port(remote)).put("dst_port", port(local));
         return md;
+    }
+
+    /**
+     * Starts the session of an accepted connection, named {@code <l4>:}{@link #tuple} with {@link #ipMetadata}: the
+     * same as building the two apart, with each address turned into text once.
+     */
+    public static void newSession(ListenerContext ctx, String l4, SocketAddress remote, SocketAddress local,
+                                  Stage stage) {
+        final String rip = ip(remote);
+        final String lip = localIp(remote, local);
+        final int rport = port(remote);
+        final int lport = port(local);
+        final ObjectNode md = JsonNodeFactory.instance.objectNode();
+        md.putObject("IP").put("src_addr", rip).put("dst_addr", lip);
+        md.putObject(l4).put("src_port", rport).put("dst_port", lport);
+        ctx.newSession(l4 + ':' + rip + ':' + rport + '-' + lip + ':' + lport, md, stage);
     }
 
     /** Returns {@code <raddr>:<rport>-<laddr>:<lport>}, the core of l7mp's session names. */

@@ -268,7 +268,7 @@ public final class TcpProtocol implements ProtocolProvider {
         private void startSession(RawTcpStage stage, InetSocketAddress local) {
             final InetSocketAddress remote = stage.remoteAddress();
             logger.debug("listener {}: connection from {}", ctx.name(), remote);
-            ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
+            Net.newSession(ctx, "TCP", remote, local, stage);
         }
 
         /**
@@ -349,7 +349,7 @@ public final class TcpProtocol implements ProtocolProvider {
             final SocketAddress remote = ch.remoteAddress();
             final SocketAddress local = ch.localAddress();
             logger.debug("listener {}: connection from {}", ctx.name(), remote);
-            ctx.newSession("TCP:" + Net.tuple(remote, local), Net.ipMetadata("TCP", remote, local), stage);
+            Net.newSession(ctx, "TCP", remote, local, stage);
         }
 
         @Override
