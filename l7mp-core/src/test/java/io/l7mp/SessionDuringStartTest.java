@@ -174,4 +174,26 @@ class SessionDuringStartTest {
             assertThat(proxy.cluster("sink").stats().sessions()).isEqualTo(1);
         }
     }
+
+    /**
+     * A session's view keeps its last 16 events, oldest first, also once the loop has trimmed older ones from its
+     * log: here 38 (created, routed, 34 retries of a cluster that does not exist, failed, destroyed).
+     */
+    @Test
+    void theSessionViewKeepsTheLastSixteenEventsInOrder() throws Exception {
+        try (L7mp proxy = L7mp.builder().protocol(new EmitProtocol())
+                .listener("in", l -> l.spec(ProtocolSpec.of("Emit")).track(Duration.ofSeconds(60))
+                        .rule(r -> r.route(rt -> rt.destination("nowhere")
+                                .retry(new RetrySpec(RetryOn.CONNECT_FAILURE, 34, 1)))))
+                .build()) {
+            proxy.start().get(5, SECONDS);
+            Await.until(Duration.ofSeconds(10), "the emitted session failed", () -> proxy.sessions().stream()
+                    .anyMatch(s -> s.name().equals("emitted") && s.status() == SessionStatus.DESTROYED));
+            final List<SessionEvent> ev = proxy.session("emitted").events();
+            assertThat(ev).extracting(SessionEvent::event).hasSize(16).startsWith("RETRY").endsWith("ERROR",
+                    "DESTROY");
+            assertThat(ev.subList(0, 14)).extracting(SessionEvent::event).containsOnly("RETRY");
+            assertThat(ev).extracting(SessionEvent::timestamp).isSorted();
+        }
+    }
 }
