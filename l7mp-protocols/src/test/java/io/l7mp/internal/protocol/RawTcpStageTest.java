@@ -224,13 +224,8 @@ class RawTcpStageTest {
     @Test
     void ipv6ClientsAndEndpointsWork() throws Exception {
         final InetAddress v6 = InetAddress.getByName("::1");
-        final ServerSocket backend;
-        try {
-            backend = new ServerSocket(0, 8, v6);
-        } catch (IOException e) {
-            assumeTrue(false, "no IPv6 loopback: " + e);
-            return;
-        }
+        // The machines this runs on have ::1 (the project's tests use 127.0.0.1 and ::1): no IPv6 loopback fails.
+        final ServerSocket backend = new ServerSocket(0, 8, v6);
         final CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
             try (Socket b = backend.accept()) {
                 b.getInputStream().transferTo(b.getOutputStream());
