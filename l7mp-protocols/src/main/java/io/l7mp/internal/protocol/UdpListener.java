@@ -129,6 +129,9 @@ final class UdpListener implements Listener {
                 final UdpReadMode mode = ctx.transport().isNative() ? new UdpReadMode() : null;
                 if (mode != null) {
                     mode.install(ch);
+                    if (UdpSegmenter.ENABLED) {
+                        ch.pipeline().addLast(new UdpSegmenter());
+                    }
                 }
                 ch.pipeline().addLast(new UdpDemux(UdpListener.this, ch, mode));
             }
@@ -163,6 +166,9 @@ final class UdpListener implements Listener {
         final Bootstrap b = bootstrap(loop).handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
+                if (ctx.transport().isNative() && UdpSegmenter.ENABLED) {
+                    ch.pipeline().addLast(new UdpSegmenter());
+                }
                 stage[0] = new ChannelStage(ch, StreamKind.DATAGRAM);
             }
         });

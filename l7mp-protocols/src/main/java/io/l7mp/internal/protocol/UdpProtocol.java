@@ -107,6 +107,9 @@ public final class UdpProtocol implements ProtocolProvider {
                             final UdpReadMode mode = new UdpReadMode();
                             mode.install(ch);
                             ch.pipeline().addLast(mode.counter());
+                            if (UdpSegmenter.ENABLED) {
+                                ch.pipeline().addLast(new UdpSegmenter());
+                            }
                         }
                         stage[0] = new ChannelStage(ch, StreamKind.DATAGRAM);
                     }
